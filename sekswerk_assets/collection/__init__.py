@@ -1,0 +1,1 @@
+"""Weekly collection of the ad sites: adapters, Playwright collector, encrypted raw snapshots."""

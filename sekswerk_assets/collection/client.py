@@ -1,0 +1,147 @@
+"""The ad-site resource: real sites from configured base URLs, or the embedded sandbox.
+
+When a site has no base URL (``SEKSWERK_<SITE>_URL`` unset) the resource starts the
+sandbox server (a subprocess on 127.0.0.1) on first use and stops it when the step ends.
+Politeness defaults differ: unthrottled for the sandbox, slow and careful for real sites.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import dagster as dg
+from pydantic import Field, PrivateAttr
+
+from sekswerk_assets import settings
+from sekswerk_assets.collection.adapters import ADAPTERS
+from sekswerk_assets.collection.collector import CollectionResult, Politeness, SiteCollector
+from sekswerk_assets.partitions import today, week_of_date
+
+SANDBOX_WEEK_HEADER = "X-Sandbox-Week"
+USER_AGENT = "sekswerk-assets/0.1 (WODC nulmeting research crawler; non-commercial; respects robots.txt)"
+
+
+class PastWeekRefused(dg.Failure):
+    """A past week cannot be collected from a real site (it only shows the present)."""
+
+
+class AdSitesResource(dg.ConfigurableResource):
+    """Where and how to collect the three ad sites."""
+
+    kinky_url: str | None = Field(default=None, description="base URL; unset -> embedded sandbox")
+    sexjobs_url: str | None = None
+    topescortbabes_url: str | None = None
+    sandbox_scale: float = 1.0
+    sandbox_config: str | None = Field(default=None, description="sandbox config.yaml (default: the packaged one)")
+    sandbox_fault_http_5xx: float = 0.0
+    sandbox_fault_timeout: float = 0.0
+    sandbox_fault_truncated: float = 0.0
+    sandbox_fault_slow: float = 0.0
+    sandbox_layout_change: bool = False
+    chromium_path: str | None = None
+    user_agent: str = USER_AGENT
+    concurrency: int | None = Field(default=None, description="parallel requests per site (sandbox 16, real 2)")
+    rate_per_second: float | None = Field(default=None, description="max requests/s per site (sandbox none, real 1)")
+    max_attempts: int = 5
+    timeout_s: float | None = Field(default=None, description="per request (sandbox 3 s, real 30 s)")
+    page_budget: int = 60_000
+
+    _server = PrivateAttr(default=None)
+    _sandbox_urls: dict | None = PrivateAttr(default=None)
+    _sandbox_seed: int | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_env(cls) -> "AdSitesResource":
+        return cls(
+            kinky_url=settings.config_value("SEKSWERK_KINKY_URL"),
+            sexjobs_url=settings.config_value("SEKSWERK_SEXJOBS_URL"),
+            topescortbabes_url=settings.config_value("SEKSWERK_TOPESCORTBABES_URL"),
+            sandbox_scale=float(settings.get("SEKSWERK_SANDBOX_SCALE")),
+            chromium_path=settings.config_value("SEKSWERK_CHROMIUM_PATH"),
+        )
+
+    # -- sandbox lifecycle ------------------------------------------------------------------
+    def configured_url(self, site: str) -> str | None:
+        return getattr(self, f"{site}_url")
+
+    def is_sandbox(self, site: str) -> bool:
+        return not self.configured_url(site)
+
+    def sandbox_config_model(self):
+        from sekswerk_assets.sandbox.config import load_config
+
+        return load_config(
+            self.sandbox_config,
+            scale=self.sandbox_scale,
+            layout_change=self.sandbox_layout_change,
+            faults={
+                "http_5xx": self.sandbox_fault_http_5xx,
+                "timeout": self.sandbox_fault_timeout,
+                "truncated": self.sandbox_fault_truncated,
+                "slow": self.sandbox_fault_slow,
+            },
+        )
+
+    def sandbox_seed(self) -> int:
+        return self.sandbox_config_model().seed
+
+    def base_url(self, site: str) -> str:
+        url = self.configured_url(site)
+        if url:
+            return url
+        if self._sandbox_urls is None:
+            from sekswerk_assets.sandbox.server import SandboxServer
+
+            self._server = SandboxServer(self.sandbox_config_model())
+            self._sandbox_urls = self._server.start()
+        return self._sandbox_urls[site]
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self.stop_sandbox()
+
+    def stop_sandbox(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+            self._sandbox_urls = None
+
+    # -- collection -------------------------------------------------------------------------
+    def politeness(self, site: str) -> Politeness:
+        sandbox = self.is_sandbox(site)
+        return Politeness(
+            user_agent=self.user_agent,
+            concurrency=self.concurrency or (16 if sandbox else 2),
+            rate_per_second=self.rate_per_second if self.rate_per_second is not None else (None if sandbox else 1.0),
+            max_attempts=self.max_attempts,
+            timeout_s=self.timeout_s or (3.0 if sandbox else 30.0),
+            backoff_s=0.05 if sandbox else 5.0,
+            page_budget=self.page_budget,
+        )
+
+    def check_week(self, site: str, week: str) -> None:
+        """Refuse to collect a past or future week from a real site."""
+        if self.is_sandbox(site):
+            return
+        current = week_of_date(today())
+        if week != current:
+            raise PastWeekRefused(
+                description=(
+                    f"Refusing to collect week {week} from the real site {site!r}: a real site only shows the "
+                    f"current week ({current}). Past weeks cannot be collected later; existing snapshots are left "
+                    "untouched, and downstream assets can be backfilled from stored snapshots."
+                )
+            )
+
+    def collect(self, site: str, week: str, progress=None) -> CollectionResult:
+        """Collect every listed ad page of ``site`` as it is in ``week``."""
+        self.check_week(site, week)
+        headers = {SANDBOX_WEEK_HEADER: week} if self.is_sandbox(site) else {}
+        collector = SiteCollector(
+            ADAPTERS[site],
+            self.base_url(site),
+            self.politeness(site),
+            extra_headers=headers,
+            chromium_path=self.chromium_path,
+            progress=progress,
+        )
+        return asyncio.run(collector.run())

@@ -1,0 +1,1 @@
+"""Shared helpers: encryption, metadata, check factories."""

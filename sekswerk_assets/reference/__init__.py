@@ -1,0 +1,1 @@
+"""CBS municipality reference data (lists, population, size class, place names, mergers, boundaries)."""

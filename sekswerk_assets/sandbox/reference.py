@@ -1,0 +1,48 @@
+"""Municipality reference data (CBS 2021), read at run time from SEKSWERK_REFERENCE_DIR.
+
+The files are never copied into the repository; see the PROVENANCE.md next to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class MunicipalityReference:
+    """The 2021 municipalities with their places and the names of merged former municipalities."""
+
+    gemeenten: pd.DataFrame            # gm_code, name, population, ... (352 rows)
+    places: dict[str, list[str]]       # gm_code -> woonplaats names (main place first)
+    former_names: dict[str, list[str]]  # gm_code (2021) -> names of municipalities merged into it
+
+
+def load_reference(directory: Path) -> MunicipalityReference:
+    """Read gemeenten_2021.csv, woonplaatsen_2021.csv and herindelingen_2019_2026.csv."""
+    if not (directory / "gemeenten_2021.csv").exists():
+        raise FileNotFoundError(
+            f"municipality reference data not found in {directory}; "
+            "set SEKSWERK_REFERENCE_DIR to the folder with gemeenten_2021.csv"
+        )
+    gem = pd.read_csv(directory / "gemeenten_2021.csv", dtype={"gm_code": str})
+    gem = gem.sort_values("gm_code").reset_index(drop=True)
+    wp = pd.read_csv(directory / "woonplaatsen_2021.csv", dtype=str, keep_default_na=False)
+    names = dict(zip(gem["gm_code"], gem["name"]))
+    places: dict[str, list[str]] = {code: [] for code in gem["gm_code"]}
+    for code, group in wp.sort_values("wp_code").groupby("gm_code", sort=True):
+        if code not in places:
+            continue
+        plist = list(dict.fromkeys(group["woonplaats"].tolist()))
+        main = names[code]
+        plist.sort(key=lambda p: (p != main, p))
+        places[code] = plist
+    her = pd.read_csv(directory / "herindelingen_2019_2026.csv", dtype=str)
+    her = her[her["first_cbs_year"].astype(int) <= 2021]
+    former: dict[str, list[str]] = {}
+    for row in her.itertuples(index=False):
+        if row.new_gm_code in places and row.old_gm_name != names.get(row.new_gm_code):
+            former.setdefault(row.new_gm_code, []).append(row.old_gm_name)
+    return MunicipalityReference(gemeenten=gem, places=places, former_names=former)

@@ -1,0 +1,1 @@
+"""Pandera DataFrameModels of every table, one module per stage."""

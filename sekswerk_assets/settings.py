@@ -1,0 +1,54 @@
+"""Every environment variable the project reads, with its default: the one place to look.
+
+Relative paths are resolved against the working directory (the repository root
+when started with ``make`` or ``dagster dev``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import dagster as dg
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting("SEKSWERK_DATA_DIR", "data", "root of everything the pipeline writes (raw snapshots, reports)"),
+        Setting("SEKSWERK_DB_PATH", "data/warehouse.duckdb", "DuckDB warehouse file"),
+        Setting(
+            "SEKSWERK_REFERENCE_DIR",
+            "../shared/data/municipalities",
+            "CBS municipality lists / boundaries / place names; empty or missing -> fetched with cbsodata and cached",
+        ),
+        Setting("SEKSWERK_SNAPSHOT_KEY", None, "AES-256 key (urlsafe base64, 32 bytes) encrypting raw snapshots; dev key generated if unset"),
+        Setting("SEKSWERK_PSEUDONYM_KEY", None, "HMAC-SHA256 key for pseudonyms; must stay the same across years"),
+        Setting("SEKSWERK_CHROMIUM_PATH", None, "Chromium executable; default: Playwright's own browser, else /usr/bin/chromium"),
+        Setting("SEKSWERK_KINKY_URL", None, "base URL of the kinky site; unset -> embedded sandbox"),
+        Setting("SEKSWERK_SEXJOBS_URL", None, "base URL of the sexjobs site; unset -> embedded sandbox"),
+        Setting("SEKSWERK_TOPESCORTBABES_URL", None, "base URL of the topescortbabes site; unset -> embedded sandbox"),
+        Setting("SEKSWERK_SANDBOX_SCALE", "1.0", "population scale of the embedded sandbox (0.05 for fast tests)"),
+        Setting("SEKSWERK_SURVEY_DIR", "data/survey", "folder with one sub-folder per measurement year of survey exports"),
+    ]
+}
+
+
+def get(name: str) -> str | None:
+    """Current value of a setting (environment first, then the default)."""
+    value = os.environ.get(name)
+    return value if value not in (None, "") else SETTINGS[name].default
+
+
+def config_value(name: str):
+    """Resource config value: ``dg.EnvVar`` when the variable is set (shown as such in the UI), else the default."""
+    if os.environ.get(name):
+        return dg.EnvVar(name)
+    return SETTINGS[name].default
