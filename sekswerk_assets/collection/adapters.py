@@ -87,7 +87,8 @@ class KinkyAdapter(SiteAdapter):
 
     def parse_listing(self, body: bytes, url: str, section: str | None) -> ListingPage:
         tree = LexborHTMLParser(body.decode("utf-8", errors="replace"))
-        if tree.css_first("ul.ad-list") is None:
+        container = tree.css_first("ul.ad-list")
+        if container is None:
             return ListingPage(layout_ok=False)
         ads = []
         for card in tree.css("li.ad-card"):
@@ -97,7 +98,8 @@ class KinkyAdapter(SiteAdapter):
                 ads.append(ListedAd(code, urljoin(url, link.attributes["href"]), section))
         nxt = tree.css_first("a[rel=next]")
         more = [urljoin(url, nxt.attributes["href"])] if nxt is not None and nxt.attributes.get("href") else []
-        return ListingPage(ads, more, layout_ok=bool(ads) or not tree.css("li"))
+        # an empty section is fine; items we cannot read are a layout change
+        return ListingPage(ads, more, layout_ok=bool(ads) or not container.css("li"))
 
 
 class SexjobsAdapter(SiteAdapter):

@@ -32,6 +32,9 @@ class AdSitesResource(dg.ConfigurableResource):
     sexjobs_url: str | None = None
     topescortbabes_url: str | None = None
     sandbox_scale: float = 1.0
+    sandbox_base_urls: dict[str, str] | None = Field(
+        default=None, description="an already running sandbox (site -> base URL), e.g. from `python -m sekswerk_assets.sandbox serve`"
+    )
     sandbox_config: str | None = Field(default=None, description="sandbox config.yaml (default: the packaged one)")
     sandbox_fault_http_5xx: float = 0.0
     sandbox_fault_timeout: float = 0.0
@@ -89,6 +92,8 @@ class AdSitesResource(dg.ConfigurableResource):
         url = self.configured_url(site)
         if url:
             return url
+        if self.sandbox_base_urls:
+            return self.sandbox_base_urls[site]
         if self._sandbox_urls is None:
             from sekswerk_assets.sandbox.server import SandboxServer
 

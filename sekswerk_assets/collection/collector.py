@@ -167,19 +167,38 @@ class SiteCollector:
         self._robots = parser
 
     async def _pass_wall(self, context: BrowserContext) -> None:
-        """Render the first listing; if a terms/cookie wall shows, click accept like a visitor (sets the cookie)."""
+        """Render the first listing; if a terms/cookie wall shows, click accept like a visitor (sets the cookie).
+
+        Retried like any fetch: a 5xx, a timeout or a half-loaded wall is tried again.
+        """
         if not self.adapter.wall_button:
             return
         section, first = self.adapter.listing_urls(self.base)[0]
         page = await context.new_page()
+        last_error = None
         try:
-            await page.goto(first, timeout=self.p.timeout_s * 4000)
-            button = page.locator(self.adapter.wall_button)
-            if await button.count():
-                wall_html = (await page.content()).encode()
-                self.result.records.append(PageRecord("wall", page.url, 200, wall_html, 1, fetched_at=_now()))
-                async with page.expect_navigation(timeout=self.p.timeout_s * 4000):
-                    await button.first.click()
+            for attempt in range(1, self.p.max_attempts + 1):
+                try:
+                    resp = await page.goto(first, timeout=self.p.timeout_s * 4000)
+                    if resp is None or resp.status >= 500:
+                        last_error = f"HTTP {resp.status if resp else 'none'}"
+                        continue
+                    button = page.locator(self.adapter.wall_button)
+                    if not await button.count():
+                        return  # no wall (or already accepted)
+                    wall_html = (await page.content()).encode()
+                    async with page.expect_navigation(timeout=self.p.timeout_s * 4000) as nav:
+                        await button.first.click()
+                    after = await nav.value
+                    if after is not None and after.status < 400 and not await page.locator(self.adapter.wall_button).count():
+                        self.result.records.append(PageRecord("wall", first, 200, wall_html, attempt, fetched_at=_now()))
+                        return
+                    last_error = f"wall not passed (HTTP {after.status if after else 'none'})"
+                except PlaywrightError as exc:
+                    last_error = "timeout" if "Timeout" in str(exc) else type(exc).__name__
+                await asyncio.sleep(self.p.backoff_s * 2 ** (attempt - 1))
+            self.result.records.append(PageRecord("wall", first, 0, None, self.p.max_attempts, error=last_error))
+            self.result.layout_problems += 1
         finally:
             await page.close()
 

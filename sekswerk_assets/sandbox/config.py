@@ -35,8 +35,10 @@ class TimelineConfig(_Frozen):
     closures_target: Anchors
     seen_once_shape: Anchors
     seen_once_total: float
+    unique_ads_total: float
+    calibration_passes: int = 4
     online_share: Anchors
-    off_rate: float
+    off_rate: Anchors
     min_new_per_week: float
     repost_rate: float
     repost_gap_weeks: tuple[int, int]
@@ -76,12 +78,12 @@ class WorkTypesConfig(_Frozen):
 class PriceDist(_Frozen):
     values: list[float]
     weights: list[float]
+    weights_late: list[float] | None = None
 
 
 class PricesConfig(_Frozen):
     home: PriceDist
     escort: PriceDist
-    escort_trend: tuple[float, float]
     separate_prices_share: float
     topescortbabes_premium: float
     massage_only_factor: float

@@ -133,9 +133,31 @@ class _Timeline:
     repost_of: np.ndarray    # posting index re-posted (-1: original)
     on_posting: np.ndarray   # (posting, week) pairs online
     on_week: np.ndarray
+    planned: tuple[float, float]  # planned multi-week ends and seen-once postings
 
 
-def _simulate_timeline(cfg: SandboxConfig, rng: np.random.Generator) -> _Timeline:
+def _calibrated_timeline(cfg: SandboxConfig, seed: np.random.SeedSequence) -> _Timeline:
+    """Run the timeline a few times, rescaling the closure and seen-once streams so that the
+    number of unique ads and of seen-once ads in the window hit their targets."""
+    tl = cfg.timeline
+    p_target = tl.unique_ads_total * cfg.scale
+    o_target = tl.seen_once_total * cfg.scale
+    f_close, f_once = 1.0, 1.0
+    timeline = _simulate_timeline(cfg, np.random.default_rng(seed), f_close, f_once)
+    for _ in range(tl.calibration_passes):
+        n_obs = np.bincount(timeline.on_posting, minlength=timeline.start.size)
+        p_now = float((n_obs > 0).sum())
+        o_now = float((n_obs == 1).sum())
+        planned_end, planned_once = timeline.planned
+        f_once *= max(0.2, 1.0 + (o_target - o_now) / max(planned_once, 1.0))
+        f_close *= max(0.2, 1.0 + (p_target - p_now - (o_target - o_now)) / max(planned_end, 1.0))
+        timeline = _simulate_timeline(cfg, np.random.default_rng(seed), f_close, f_once)
+    return timeline
+
+
+def _simulate_timeline(
+    cfg: SandboxConfig, rng: np.random.Generator, close_factor: float = 1.0, once_factor: float = 1.0
+) -> _Timeline:
     tl = cfg.timeline
     n_weeks = cfg.n_weeks
     s = cfg.scale
@@ -143,12 +165,14 @@ def _simulate_timeline(cfg: SandboxConfig, rng: np.random.Generator) -> _Timelin
     closures = cfg.curve(tl.closures_target) * s
     shape = cfg.curve(tl.seen_once_shape)
     once_target = shape / shape.sum() * tl.seen_once_total * s
-    # The first week also shows ads ending there and the last weeks ads starting late:
-    # these edge effects add seen-once ads, so the planned stream is a little lower there.
-    once_n = _scaled_round(rng, once_target * 0.93)
-    ends_n = _scaled_round(rng, np.maximum(closures - once_target, 0.0))
+    ends_target = np.maximum(closures - once_target, 0.0) * close_factor
+    # in the first week every ending ad is seen once (its earlier weeks are not observed)
+    once_plan = once_target * once_factor
+    once_plan[0] = max(once_plan[0] - ends_target[0], 0.0)
+    once_n = _scaled_round(rng, once_plan)
+    ends_n = _scaled_round(rng, ends_target)
     pi = cfg.curve(tl.online_share)
-    off_rate = tl.off_rate
+    off_rates = cfg.curve(tl.off_rate)
     min_new = tl.min_new_per_week * s
 
     cap = int((target_u.max() * 1.6 + (ends_n.sum() + once_n.sum()) * 1.6) + 1000)
@@ -182,7 +206,7 @@ def _simulate_timeline(cfg: SandboxConfig, rng: np.random.Generator) -> _Timelin
         middle = eligible[~is_ender[eligible]]
         # Markov on/off for postings inside their lifetime, tuned to the online share
         was_on = prev_on[middle]
-        stay = rng.random(middle.size) >= off_rate
+        stay = rng.random(middle.size) >= off_rates[w]
         n_on_stay = int((was_on & stay).sum())
         n_off = int((~was_on).sum())
         want_on = pi[w] * middle.size
@@ -229,6 +253,7 @@ def _simulate_timeline(cfg: SandboxConfig, rng: np.random.Generator) -> _Timelin
         repost_of=repost_of[:n].copy(),
         on_posting=np.concatenate(on_p),
         on_week=np.concatenate(on_w),
+        planned=(float(ends_n.sum()), float(once_n.sum())),
     )
 
 
@@ -326,28 +351,24 @@ def _draw_prices(
     n = combo.size
     home_v = np.asarray(pc.home.values, float)
     home_p = np.asarray(pc.home.weights, float)
-    esc_v = np.asarray(pc.escort.values, float)
-    esc_p = np.asarray(pc.escort.weights, float)
     home = home_v[rng.choice(home_v.size, n, p=home_p / home_p.sum())]
-    esc = esc_v[rng.choice(esc_v.size, n, p=esc_p / esc_p.sum())]
     has_h = np.array(["H" in c for c in combo])
     has_e = np.array(["E" in c for c in combo])
     has_m = np.array(["M" in c for c in combo])
-    # escort trend over the year (by the week the advertiser first posted)
+    # escort prices: early and late weights mixed by the week the advertiser first posted
+    esc_v = np.asarray(pc.escort.values, float)
+    early = np.asarray(pc.escort.weights, float)
+    late = np.asarray(pc.escort.weights_late or pc.escort.weights, float)
     t = np.clip(start_week, 0, cfg.n_weeks - 1) / (cfg.n_weeks - 1)
-    lo, hi = pc.escort_trend
-    esc_mean = float((esc_v * esc_p).sum() / esc_p.sum())
-    t_mean = float(t[has_e].mean()) if has_e.any() else 0.5
-    shift = (lo - esc_mean) + (hi - lo) * t - ((lo - esc_mean) + (hi - lo) * t_mean)
-    esc = esc + 5.0 * np.round(shift / 5.0)
-    # TopEscortBabes is pricier; the others are shifted down to keep the overall means
-    share_teb = float(is_teb.mean()) if n else 0.0
-    premium = pc.topescortbabes_premium
-    adjust = np.where(is_teb, premium, -premium * share_teb / max(1 - share_teb, 1e-9))
-    home = home + 5.0 * np.round(adjust / 5.0)
-    esc = esc + 5.0 * np.round(adjust / 5.0)
-    home = np.maximum(home, 30.0)
-    esc = np.maximum(esc, 30.0)
+    use_late = rng.random(n) < t
+    esc = np.where(
+        use_late,
+        esc_v[rng.choice(esc_v.size, n, p=late / late.sum())],
+        esc_v[rng.choice(esc_v.size, n, p=early / early.sum())],
+    )
+    # TopEscortBabes is a pricier segment
+    home = np.where(is_teb, home + pc.topescortbabes_premium, home)
+    esc = np.where(is_teb, esc + pc.topescortbabes_premium, esc)
     # ads offering home and escort: either two separate prices or one price for both
     both = has_h & has_e
     separate = both & (rng.random(n) < pc.separate_prices_share)
@@ -572,12 +593,13 @@ def simulate(config: SandboxConfig) -> Population:
     """Build the whole simulated year (deterministic for ``config.seed`` and ``config.scale``)."""
     t0 = time.perf_counter()
     cfg = config
-    rng = np.random.default_rng([cfg.seed, int(round(cfg.scale * 1_000_000))])
+    seed_timeline, seed_rest = np.random.SeedSequence([cfg.seed, int(round(cfg.scale * 1_000_000))]).spawn(2)
+    rng = np.random.default_rng(seed_rest)
     ref = load_reference(cfg.resolved_reference_dir())
     weeks = cfg.weeks
     n_weeks = cfg.n_weeks
 
-    tl = _simulate_timeline(cfg, rng)
+    tl = _calibrated_timeline(cfg, seed_timeline)
     n_post = tl.start.size
     adv_of = _advertiser_ids(tl.repost_of)
     n_adv = int(adv_of.max()) + 1

@@ -1,0 +1,189 @@
+"""Collection against the real sandbox server: completeness, faults, layout change, re-runs, privacy."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from sekswerk_assets.collection.assets import raw_snapshots
+from sekswerk_assets.collection.client import AdSitesResource
+from sekswerk_assets.collection.schedules import weekly_collection_schedule
+from sekswerk_assets.collection.snapshots import SnapshotStore
+from sekswerk_assets.lib.crypto import Cipher, DecryptionError, new_key
+from sekswerk_assets.resources import DataDirResource
+from sekswerk_assets.sandbox import SandboxServer, load_config, simulate
+
+from .conftest import make_resources
+
+SCALE = 0.05
+WEEK = "2020-09-01"
+SITES = ["kinky", "sexjobs", "topescortbabes"]
+
+
+@pytest.fixture(scope="module")
+def population():
+    return simulate(load_config(scale=SCALE))
+
+
+@pytest.fixture(scope="module")
+def sandbox_urls():
+    with SandboxServer(load_config(scale=SCALE)) as urls:
+        yield urls
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory, sandbox_urls):
+    """One clean collection of WEEK for all three sites, shared by several tests."""
+    tmp = tmp_path_factory.mktemp("collected")
+    key = new_key()
+    res = make_resources(
+        tmp,
+        data=DataDirResource(data_dir=str(tmp / "data"), snapshot_key=key),
+        ad_sites=AdSitesResource(sandbox_scale=SCALE, sandbox_base_urls=sandbox_urls),
+    )
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(raw_snapshots, partition_key=WEEK, resources=res, instance=instance)
+    assert result.success
+    return {"tmp": tmp, "key": key, "store": SnapshotStore(tmp / "data", Cipher(key)), "result": result, "res": res}
+
+
+def truth_codes(population, site: str, week: str = WEEK) -> set[str]:
+    obs = population.observations
+    return set(obs[(obs["week"].astype(str) == week) & (obs["site"] == site)]["ad_code"].astype(str))
+
+
+def page_hashes(store: SnapshotStore, site: str) -> dict[str, str]:
+    m = store.manifest(site, WEEK)
+    m = m[m["ok"] & m["page_type"].isin(["ad", "listing", "api"])]
+    return dict(zip(m["url"].str.replace(r"^https?://[^/]+", "", regex=True), m["sha256"]))
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_every_listed_ad_is_in_the_snapshot(collected, population, site):
+    manifest = collected["store"].manifest(site, WEEK)
+    ads = manifest[manifest["page_type"] == "ad"]
+    assert ads["ok"].all()
+    assert set(ads["ad_code"]) == truth_codes(population, site)
+    # the stored bytes decrypt to complete ad pages
+    for row, body in collected["store"].pages(site, WEEK, page_type="ad"):
+        assert body.rstrip().endswith(b"</html>")
+        assert hashlib.sha256(body).hexdigest() == row["sha256"]
+
+
+def test_checks_pass_and_metadata_reported(collected):
+    result = collected["result"]
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) == 9 and all(e.passed for e in evaluations)
+    mats = result.get_asset_materialization_events()
+    meta = {m.asset_key.path[-1]: m.materialization.metadata for m in mats}
+    assert meta["kinky"]["ads"].value == len(truth_codes(simulate(load_config(scale=SCALE)), "kinky"))
+    assert meta["kinky"]["synthetic"].value is True
+    assert meta["sexjobs"]["pages_per_s"].value > 0
+
+
+def test_faults_give_the_same_pages(collected, tmp_path):
+    """5% 5xx, 2% timeouts and 1% truncated pages: retries recover exactly the same content."""
+    res = make_resources(
+        tmp_path,
+        data=DataDirResource(data_dir=str(tmp_path / "data"), snapshot_key=collected["key"]),
+        ad_sites=AdSitesResource(
+            sandbox_scale=SCALE,
+            sandbox_fault_http_5xx=0.05,
+            sandbox_fault_timeout=0.02,
+            sandbox_fault_truncated=0.01,
+            timeout_s=1.5,
+        ),
+    )
+    with dg.instance_for_test() as instance:
+        assert dg.materialize(raw_snapshots, partition_key=WEEK, resources=res, instance=instance).success
+    faulty = SnapshotStore(tmp_path / "data", Cipher(collected["key"]))
+    retried = 0
+    for site in SITES:
+        assert page_hashes(faulty, site) == page_hashes(collected["store"], site)
+        retried += int((faulty.manifest(site, WEEK)["attempts"] > 1).sum())
+    assert retried > 0, "faults were injected, so some pages must have needed a retry"
+
+
+def test_layout_change_fails_the_check(tmp_path):
+    res = make_resources(tmp_path, ad_sites=AdSitesResource(sandbox_scale=SCALE, sandbox_layout_change=True))
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [raw_snapshots[0]], partition_key=WEEK, resources=res, instance=instance, raise_on_error=False
+        )
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert not checks["week_not_empty"].passed
+    assert checks["week_not_empty"].metadata["layout_problems"].value > 0
+
+
+def test_rematerialising_replaces_the_partition(collected, sandbox_urls):
+    store, res = collected["store"], collected["res"]
+    before = {s: store.manifest(s, WEEK).drop(columns=["fetched_at", "offset", "length"]) for s in SITES}
+    bodies_before = {row["url"]: body for row, body in store.pages("sexjobs", WEEK)}
+    with dg.instance_for_test() as instance:
+        assert dg.materialize(raw_snapshots, partition_key=WEEK, resources=res, instance=instance).success
+    for site in SITES:
+        after = store.manifest(site, WEEK).drop(columns=["fetched_at", "offset", "length"])
+        pd.testing.assert_frame_equal(before[site], after)
+    assert {row["url"]: body for row, body in store.pages("sexjobs", WEEK)} == bodies_before
+    leftovers = [p for p in (collected["tmp"] / "data" / "raw").rglob(".*")]
+    assert leftovers == []
+
+
+def test_wrong_key_decrypts_nothing(collected):
+    wrong = SnapshotStore(collected["tmp"] / "data", Cipher(new_key()))
+    with pytest.raises(DecryptionError):
+        wrong.manifest("kinky", WEEK)
+    row = collected["store"].manifest("kinky", WEEK).iloc[-1]
+    sealed = (collected["store"].partition_dir("kinky", WEEK) / "pages.bin").read_bytes()
+    with pytest.raises(DecryptionError):
+        Cipher(new_key()).open(sealed[row["offset"] : row["offset"] + row["length"]], b"kinky/x/0")
+
+
+def phone_formats(phone: str) -> list[str]:
+    """0612345678 in every way people write it."""
+    digits = phone.replace(" ", "").replace("-", "")
+    rest = digits[2:]
+    return [digits, f"06 {rest}", f"06-{rest}", f"+31 6 {rest}", f"+316{rest}", f"0031 6 {rest}", f"00316{rest}", f"+31 6{rest}"]
+
+
+def test_no_personal_data_readable_under_data(collected, population):
+    needles: set[bytes] = set()
+    for phone in population.advertisers["phone"]:
+        needles.update(f.encode() for f in phone_formats(str(phone)))
+    # short first names would match random ciphertext by chance; names of 6+ letters cannot
+    needles.update(n.encode() for n in population.advertisers["name"].dropna().unique() if len(n) >= 6)
+    files = [p for p in (collected["tmp"] / "data").rglob("*") if p.is_file() and "sandbox" not in p.parts]
+    assert files
+    for path in files:
+        blob = path.read_bytes()
+        hits = [n for n in needles if n in blob]
+        assert not hits, f"{path} contains personal data in clear"
+
+
+def test_real_site_past_week_is_refused(collected, sandbox_urls):
+    """A configured (real) base URL can only be collected in the current week; old snapshots stay."""
+    store = collected["store"]
+    before = (store.partition_dir("kinky", WEEK) / "pages.bin").read_bytes()
+    res = dict(collected["res"])
+    res["ad_sites"] = AdSitesResource(kinky_url=sandbox_urls["kinky"])
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([raw_snapshots[0]], partition_key=WEEK, resources=res, instance=instance,
+                                raise_on_error=False)
+    assert not result.success
+    failure = result.get_step_failure_events()[0]
+    assert "only shows the current week" in str(failure.event_specific_data.error)
+    assert (store.partition_dir("kinky", WEEK) / "pages.bin").read_bytes() == before
+
+
+def test_schedule_targets_the_current_week():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    when = dt.datetime(2021, 3, 2, 7, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))  # a Tuesday morning
+    context = dg.build_schedule_context(scheduled_execution_time=when)
+    request = weekly_collection_schedule(context)
+    assert request.partition_key == "2021-03-02"
