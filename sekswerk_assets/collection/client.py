@@ -43,7 +43,7 @@ class AdSitesResource(dg.ConfigurableResource):
     sandbox_layout_change: bool = False
     chromium_path: str | None = None
     user_agent: str = USER_AGENT
-    concurrency: int | None = Field(default=None, description="parallel requests per site (sandbox 16, real 2)")
+    concurrency: int | None = Field(default=None, description="parallel requests per site (sandbox 64, real 2)")
     rate_per_second: float | None = Field(default=None, description="max requests/s per site (sandbox none, real 1)")
     max_attempts: int = 5
     timeout_s: float | None = Field(default=None, description="per request (sandbox 3 s, real 30 s)")
@@ -115,7 +115,7 @@ class AdSitesResource(dg.ConfigurableResource):
         sandbox = self.is_sandbox(site)
         return Politeness(
             user_agent=self.user_agent,
-            concurrency=self.concurrency or (16 if sandbox else 2),
+            concurrency=self.concurrency or (64 if sandbox else 2),
             rate_per_second=self.rate_per_second if self.rate_per_second is not None else (None if sandbox else 1.0),
             max_attempts=self.max_attempts,
             timeout_s=self.timeout_s or (3.0 if sandbox else 30.0),

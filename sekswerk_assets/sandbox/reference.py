@@ -31,18 +31,33 @@ def load_reference(directory: Path) -> MunicipalityReference:
     gem = gem.sort_values("gm_code").reset_index(drop=True)
     wp = pd.read_csv(directory / "woonplaatsen_2021.csv", dtype=str, keep_default_na=False)
     names = dict(zip(gem["gm_code"], gem["name"]))
+    # place names that are unambiguous: in one municipality only, and not another municipality's name
+    owners = wp.groupby("woonplaats")["gm_code"].nunique()
+    unique_names = set(owners[owners == 1].index)
+    name_to_code = {n: c for c, n in names.items()}
     places: dict[str, list[str]] = {code: [] for code in gem["gm_code"]}
     for code, group in wp.sort_values("wp_code").groupby("gm_code", sort=True):
         if code not in places:
             continue
-        plist = list(dict.fromkeys(group["woonplaats"].tolist()))
+        plist = [
+            p for p in dict.fromkeys(group["woonplaats"].tolist())
+            if p in unique_names and name_to_code.get(p, code) == code
+        ]
         main = names[code]
         plist.sort(key=lambda p: (p != main, p))
         places[code] = plist
+    all_owners: dict[str, set[str]] = wp.groupby("woonplaats")["gm_code"].agg(set).to_dict()
     her = pd.read_csv(directory / "herindelingen_2019_2026.csv", dtype=str)
     her = her[her["first_cbs_year"].astype(int) <= 2021]
     former: dict[str, list[str]] = {}
     for row in her.itertuples(index=False):
-        if row.new_gm_code in places and row.old_gm_name != names.get(row.new_gm_code):
-            former.setdefault(row.new_gm_code, []).append(row.old_gm_name)
+        old, new = row.old_gm_name, row.new_gm_code
+        if new not in places or old in name_to_code:
+            continue
+        # skip names that are also a place elsewhere (e.g. Haren in Oss) or a split's other half
+        owners_of_name = all_owners.get(old, set())
+        if owners_of_name and owners_of_name != {new}:
+            continue
+        if old not in former.get(new, []):
+            former.setdefault(new, []).append(old)
     return MunicipalityReference(gemeenten=gem, places=places, former_names=former)
