@@ -5,9 +5,16 @@ import dagster as dg
 from sekswerk_assets.partitions import measurement_year_partitions, weekly_partitions
 
 #: all weekly-partitioned assets (collection, then the weekly ad tables downstream of it)
-WEEKLY = dg.AssetSelection.key_prefixes("raw_snapshots")
+WEEKLY = dg.AssetSelection.key_prefixes("raw_snapshots") | dg.AssetSelection.assets(
+    ["ads", "parsed_ads"], ["ads", "weekly_unique_ads"], ["ads", "ad_state"], ["ads", "ad_lifecycle"]
+)
 #: all yearly-partitioned assets (reference, yearly ad tables, survey, report)
-YEARLY = dg.AssetSelection.key_prefixes("reference")
+YEARLY = (
+    dg.AssetSelection.key_prefixes("reference", "survey", "report")
+    | dg.AssetSelection.key_prefixes("ads") - dg.AssetSelection.assets(
+        ["ads", "parsed_ads"], ["ads", "weekly_unique_ads"], ["ads", "ad_state"], ["ads", "ad_lifecycle"]
+    )
+)
 
 weekly_pipeline = dg.define_asset_job(
     name="weekly_pipeline",

@@ -99,3 +99,8 @@ weekly_partitions = dg.WeeklyPartitionsDefinition(
 )
 
 measurement_year_partitions = dg.StaticPartitionsDefinition(measurement_year_keys())
+
+#: ``partition_expr`` for weekly tables in DuckDB. The IO manager compares the partition column with
+#: the time window's timestamps; week keys are stored as ISO strings, so the column is cast first
+#: (a plain string comparison would select the following week).
+WEEK_PARTITION_EXPR = "CAST(measurement_week AS TIMESTAMP)"

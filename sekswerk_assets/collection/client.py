@@ -88,6 +88,17 @@ class AdSitesResource(dg.ConfigurableResource):
     def sandbox_seed(self) -> int:
         return self.sandbox_config_model().seed
 
+    @property
+    def synthetic(self) -> bool:
+        """True when any site is served by the embedded sandbox: everything derived is synthetic."""
+        return any(self.is_sandbox(s) for s in ADAPTERS)
+
+    def provenance(self, **extra) -> dict:
+        """Provenance metadata for assets computed from these sites' snapshots."""
+        from sekswerk_assets.lib.metadata import provenance
+
+        return provenance(synthetic=self.synthetic, seed=self.sandbox_seed() if self.synthetic else None, **extra)
+
     def base_url(self, site: str) -> str:
         url = self.configured_url(site)
         if url:

@@ -1,6 +1,7 @@
 """Check factories: every typed asset gets its Pandera model as Dagster type and as a blocking check."""
 
 
+import functools
 from collections.abc import Sequence
 
 import dagster as dg
@@ -11,8 +12,9 @@ from dagster_pandera import pandera_schema_to_dagster_type
 DUCKDB_POOL = "duckdb"
 
 
+@functools.cache
 def dagster_type(model: type[pa.DataFrameModel]) -> dg.DagsterType:
-    """The Dagster type of a Pandera DataFrameModel (validates on output)."""
+    """The Dagster type of a Pandera DataFrameModel (validates on output); one per model."""
     return pandera_schema_to_dagster_type(model)
 
 
@@ -34,7 +36,7 @@ def validate(model: type[pa.DataFrameModel], df: pd.DataFrame) -> dg.AssetCheckR
 
 
 def pandera_check(
-    asset: dg.AssetsDefinition,
+    asset: dg.AssetsDefinition | dg.AssetKey,
     model: type[pa.DataFrameModel],
     *,
     partitions_def: dg.PartitionsDefinition | None = None,

@@ -1,0 +1,1 @@
+"""Deduplication: between sites per week, within and between sites per year, and the ad lifecycle."""

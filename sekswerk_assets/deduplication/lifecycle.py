@@ -1,0 +1,104 @@
+"""Ad lifecycle: new, closed, seen-once and active ads per measurement (Figures 2.2-2.5).
+
+Weekly, a running state (first week, last week, weeks seen per unique ad) is carried from the
+previous collected week to the next, so a week's cost does not depend on how many weeks came
+before it. 'Closed' and 'seen once' need later weeks: the weekly rows give them provisionally
+for the previous measurement; the yearly series recomputes them finally.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+STATE_COLUMNS = ["measurement_week", "unique_ad_key", "first_week", "last_week", "weeks_seen"]
+
+
+def weeks_between(a: str, b: str) -> int:
+    return (dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days // 7
+
+
+def advance_state(previous: pd.DataFrame | None, previous_week: str | None, week: str, keys: pd.Series):
+    """New state after ``week`` and the lifecycle row of ``week``."""
+    current = pd.Index(keys.unique())
+    if previous is None or previous.empty:
+        state = pd.DataFrame({"unique_ad_key": current, "first_week": week, "last_week": week, "weeks_seen": 1})
+        row = {"previous_week": None, "new_vs_previous": None, "new_vs_previous_five": None,
+               "new_vs_all_previous": None, "closed_previous_provisional": None,
+               "seen_once_previous_provisional": None, "history_weeks": 0}
+    else:
+        prev = previous.drop(columns=["measurement_week"], errors="ignore").set_index("unique_ad_key")
+        known = current.intersection(prev.index)
+        last = prev["last_week"]
+        five_back = (dt.date.fromisoformat(week) - dt.timedelta(weeks=5)).isoformat()
+        seen_prev = last[last == previous_week].index
+        seen_five = last[last >= five_back].index
+        gone = seen_prev.difference(current)
+        row = {
+            "previous_week": previous_week,
+            "new_vs_previous": len(current.difference(seen_prev)),
+            "new_vs_previous_five": len(current.difference(seen_five)),
+            "new_vs_all_previous": len(current.difference(prev.index)),
+            "closed_previous_provisional": len(gone),
+            "seen_once_previous_provisional": int((prev.loc[gone, "weeks_seen"] == 1).sum()),
+            "history_weeks": int(weeks_between(prev["first_week"].min(), week)),
+        }
+        state = prev.copy()
+        state.loc[known, "last_week"] = week
+        state.loc[known, "weeks_seen"] += 1
+        new = current.difference(prev.index)
+        fresh = pd.DataFrame({"first_week": week, "last_week": week, "weeks_seen": 1}, index=new)
+        state = pd.concat([state, fresh]).rename_axis("unique_ad_key").reset_index()
+    state.insert(0, "measurement_week", week)
+    row = {"measurement_week": week, "active": len(current), **row}
+    return state[STATE_COLUMNS], row
+
+
+def year_series(presence: pd.DataFrame, year: str, year_weeks: list[str]) -> pd.DataFrame:
+    """Final lifecycle series for the weeks of a year from (measurement_week, unique_ad_key) presence rows.
+
+    ``presence`` may hold weeks before and after the year: they decide 'new vs all previous'
+    and 'closed' at the edges. Weeks without a collection are kept (``collected`` false) so
+    the gap shows in the series.
+    """
+    p = presence.drop_duplicates()
+    collected = sorted(p["measurement_week"].unique())
+    by_week = {w: set(g) for w, g in p.groupby("measurement_week")["unique_ad_key"]}
+    first = p.groupby("unique_ad_key")["measurement_week"].min()
+    last = p.groupby("unique_ad_key")["measurement_week"].max()
+    counts = p.groupby("unique_ad_key")["measurement_week"].nunique()
+    data_end = collected[-1] if collected else None
+    rows = []
+    for week in year_weeks:
+        cur = by_week.get(week)
+        if cur is None:
+            rows.append({"measurement_week": week, "active": 0, "new_vs_previous": None, "new_vs_previous_five": None,
+                         "new_vs_all_previous": None, "closed": 0, "seen_once": 0, "collected": False,
+                         "uncertain_new": True, "uncertain_closed": True})
+            continue
+        earlier = [w for w in collected if w < week]
+        prev = by_week[earlier[-1]] if earlier else None
+        five = set().union(*(by_week[w] for w in earlier[-5:])) if earlier else set()
+        keys = pd.Index(sorted(cur))
+        rows.append(
+            {
+                "measurement_week": week,
+                "active": len(cur),
+                "new_vs_previous": len(cur - prev) if prev is not None else None,
+                "new_vs_previous_five": len(cur - five) if earlier else None,
+                "new_vs_all_previous": int((first.loc[keys] == week).sum()) if earlier else None,
+                "closed": int((last.loc[keys] == week).sum()),
+                "seen_once": int(((counts.loc[keys] == 1)).sum()),
+                "collected": True,
+                # fewer than five earlier measurements: 'new' is overstated
+                "uncertain_new": len(earlier) < 5,
+                # within four weeks of the last collection: 'closed' may still reopen
+                "uncertain_closed": weeks_between(week, data_end) < 4,
+            }
+        )
+    out = pd.DataFrame(rows)
+    out.insert(0, "measurement_year", year)
+    for c in ("new_vs_previous", "new_vs_previous_five", "new_vs_all_previous"):
+        out[c] = out[c].astype("Int64")
+    return out

@@ -1,0 +1,176 @@
+"""Keyed pseudonyms (HMAC-SHA256) for phone numbers, names, ad codes, URLs and ad texts.
+
+Every identifier is normalised first (phones to E.164, names casefolded without diacritics)
+and then hashed with HMAC-SHA256 under the pseudonym key with a domain prefix, so a phone
+and a name with the same characters never collide. The hex digest is truncated to 32
+characters (128 bits). Texts get a keyed hash and a keyed 64-bit simhash (near-duplicate
+linkage without storing text). See ``docs/pseudonyms.md`` for key generation, backup and
+rotation: the key must stay the same across measurement years.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import unicodedata
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dagster as dg
+import numpy as np
+import phonenumbers
+
+from sekswerk_assets.lib.crypto import load_or_create_dev_key
+
+PSEUDONYM_LENGTH = 32  # hex characters kept of the HMAC-SHA256 digest (128 bits)
+SHINGLE = 3  # words per shingle of the simhash
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def key_bytes(key: str) -> bytes:
+    """The HMAC key: urlsafe base64 of 32 bytes (as made by ``crypto.new_key``), else the UTF-8 bytes."""
+    try:
+        raw = base64.urlsafe_b64decode(key.encode())
+        if len(raw) == 32:
+            return raw
+    except (ValueError, TypeError):
+        pass
+    if len(key) < 16:
+        raise ValueError("pseudonym key is too short (use crypto.new_key() to make one)")
+    return key.encode()
+
+
+def normalise_phone(raw: str | None, region: str = "NL") -> str | None:
+    """E.164 form of a phone number; possible-but-unassigned numbers (e.g. 069) are accepted."""
+    if not raw:
+        return None
+    try:
+        num = phonenumbers.parse(str(raw), region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(num):
+        return None
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+def strip_diacritics(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def normalise_name(raw: str | None) -> str | None:
+    """Casefolded name without diacritics and with single spaces ("  Zoë " -> "zoe")."""
+    if raw is None:
+        return None
+    out = _WS.sub(" ", strip_diacritics(str(raw)).casefold()).strip()
+    return out or None
+
+
+def normalise_text(raw: str | None) -> str | None:
+    """Text as compared for hashing: NFKC, casefolded, single spaces."""
+    if raw is None:
+        return None
+    out = _WS.sub(" ", unicodedata.normalize("NFKC", str(raw)).casefold()).strip()
+    return out or None
+
+
+def normalise_url(url: str | None) -> str | None:
+    """Site-relative form of a URL (path + query): independent of scheme, host and port."""
+    if not url:
+        return None
+    parts = urlsplit(str(url))
+    path = parts.path.rstrip("/") or "/"
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+class Pseudonymizer:
+    """The hashing itself, for a given key (the resource builds one; tests may use it directly)."""
+
+    def __init__(self, key: str):
+        self._key = key_bytes(key)
+        self._simhash_key = hmac.new(self._key, b"simhash-key", hashlib.sha256).digest()
+
+    def _hmac(self, domain: str, value: str) -> str:
+        msg = f"{domain}\x1f{value}".encode()
+        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
+
+    def phone(self, raw: str | None) -> str | None:
+        e164 = normalise_phone(raw)
+        return self._hmac("phone", e164) if e164 else None
+
+    def name(self, raw: str | None) -> str | None:
+        norm = normalise_name(raw)
+        return self._hmac("name", norm) if norm else None
+
+    def code(self, site: str, code: str | None) -> str | None:
+        if code is None or str(code).strip() == "":
+            return None
+        return self._hmac("adcode", f"{site}:{str(code).strip()}")
+
+    def url(self, url: str | None, site: str = "") -> str | None:
+        norm = normalise_url(url)
+        return self._hmac("url", f"{site}:{norm}") if norm else None
+
+    def text_hash(self, text: str | None) -> str | None:
+        norm = normalise_text(text)
+        return self._hmac("text", norm) if norm else None
+
+    def text_simhash(self, text: str | None) -> int | None:
+        """Keyed 64-bit simhash over word 3-shingles, as a signed int64 (None for empty text)."""
+        norm = normalise_text(text)
+        if not norm:
+            return None
+        words = _WORD.findall(norm)
+        if not words:
+            return None
+        if len(words) < SHINGLE:
+            shingles = [" ".join(words)]
+        else:
+            shingles = [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+        key = self._simhash_key
+        digests = b"".join(hashlib.blake2b(s.encode(), key=key, digest_size=8).digest() for s in shingles)
+        bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8).reshape(-1, 8), axis=1)
+        votes = bits.sum(axis=0, dtype=np.int64) * 2 > len(shingles)
+        value = int.from_bytes(np.packbits(votes).tobytes(), "big")
+        return value - (1 << 64) if value >= (1 << 63) else value
+
+
+def simhash_distance(a: int, b: int) -> int:
+    """Hamming distance of two simhashes (signed int64 as stored)."""
+    return bin((a ^ b) & ((1 << 64) - 1)).count("1")
+
+
+class PseudonymResource(dg.ConfigurableResource):
+    """HMAC-SHA256 pseudonyms with the key from SEKSWERK_PSEUDONYM_KEY (dev key under the data dir if unset)."""
+
+    key: str | None = None
+    data_dir: str = "data"
+
+    @cached_property
+    def _impl(self) -> Pseudonymizer:
+        key = self.key or load_or_create_dev_key(Path(self.data_dir) / "keys" / "dev_pseudonym.key", "pseudonym")
+        return Pseudonymizer(key)
+
+    def pseudonymizer(self) -> Pseudonymizer:
+        return self._impl
+
+    def phone(self, raw: str | None) -> str | None:
+        return self._impl.phone(raw)
+
+    def name(self, raw: str | None) -> str | None:
+        return self._impl.name(raw)
+
+    def code(self, site: str, code: str | None) -> str | None:
+        return self._impl.code(site, code)
+
+    def url(self, url: str | None, site: str = "") -> str | None:
+        return self._impl.url(url, site)
+
+    def text_hash(self, text: str | None) -> str | None:
+        return self._impl.text_hash(text)
+
+    def text_simhash(self, text: str | None) -> int | None:
+        return self._impl.text_simhash(text)

@@ -1,0 +1,1 @@
+"""The chapter-2 tables and figures from the unique ads of a measurement year."""
