@@ -187,3 +187,16 @@ def test_schedule_targets_the_current_week():
     context = dg.build_schedule_context(scheduled_execution_time=when)
     request = weekly_collection_schedule(context)
     assert request.partition_key == "2021-03-02"
+
+
+def test_missing_week_sensor_reports_the_gap(instance):
+    from sekswerk_assets.collection.schedules import missing_collection_sensor
+
+    key = dg.AssetKey(["raw_snapshots", "kinky"])
+    for week in ("2020-08-25", "2020-09-08"):  # 2020-09-01 was never collected
+        instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=key, partition=week))
+    result = missing_collection_sensor(dg.build_sensor_context(instance=instance))
+    obs = {e.asset_key.path[-1]: e for e in result.asset_events}
+    assert "2020-09-01" in obs["kinky"].metadata["missing_week_keys"].value
+    assert obs["kinky"].metadata["missing_weeks"].value >= 1
+    assert "kinky" in result.skip_reason.skip_message
