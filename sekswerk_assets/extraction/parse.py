@@ -1,0 +1,266 @@
+"""Parse one week of raw snapshots into pseudonymised ad observations (one row per ad page).
+
+A page that fails to parse never loses the week: it becomes a row with ``parse_ok=False``
+and a content-free ``parse_error`` (and is counted in the stats). Clear identifiers and
+texts live only in memory while a page is processed.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sekswerk_assets.collection.adapters import SITES
+from sekswerk_assets.extraction import textmining as tm
+from sekswerk_assets.extraction.municipality import MunicipalityMatcher
+from sekswerk_assets.extraction.sites import PARSER_VERSION, ParseError, RawAd, parse_page
+from sekswerk_assets.partitions import year_of_week
+
+COLUMNS = [
+    "measurement_week", "measurement_year", "site", "ad_pseudo", "url_pseudo", "phone_pseudo", "name_pseudo",
+    "text_hash", "text_simhash", "gender", "transgender", "type_stated", "work_home", "work_escort", "work_massage",
+    "origin_country", "origin_region", "age", "age_under_18", "price_hour", "price_home", "price_escort", "gm_code",
+    "municipality_match", "licensed_terms", "licensed_indicated", "licence_number", "kvk_number", "parse_ok",
+    "parse_error",
+]
+STR_COLS = ["measurement_week", "measurement_year", "site", "ad_pseudo", "url_pseudo", "phone_pseudo", "name_pseudo",
+            "text_hash", "gender", "origin_country", "origin_region", "gm_code", "municipality_match",
+            "licensed_terms", "parse_error"]
+BOOL_COLS = ["transgender", "type_stated", "work_home", "work_escort", "work_massage", "age_under_18",
+             "licensed_indicated", "licence_number", "kvk_number", "parse_ok"]
+FLOAT_COLS = ["price_hour", "price_home", "price_escort"]
+INT_COLS = ["text_simhash", "age"]
+_PHONE_IN_TEXT = re.compile(r"(?:\+|00)\s?31\s?(?:\(0\))?[\s-]?\d(?:[\s-]?\d){8}|\b0\d(?:[\s-]?\d){8}\b")
+
+
+@dataclass
+class WeekStats:
+    """Counts only: nothing identifying."""
+
+    week: str
+    pages: Counter = field(default_factory=Counter)  # site -> ad pages seen in the manifest
+    parsed: Counter = field(default_factory=Counter)  # site -> parsed ok
+    unparsed: Counter = field(default_factory=Counter)  # site -> parse failures + unfetched
+    reasons: Counter = field(default_factory=Counter)  # reason -> count
+    missing_sites: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def total_unparsed(self) -> int:
+        return int(sum(self.unparsed.values()))
+
+    def as_metadata(self) -> dict:
+        return {
+            "pages": dict(self.pages),
+            "parsed": dict(self.parsed),
+            "unparsed": dict(self.unparsed),
+            "unparsed_reasons": dict(self.reasons),
+            "missing_sites": list(self.missing_sites),
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def _empty_row(week: str, site: str) -> dict:
+    row = {c: None for c in COLUMNS}
+    row.update(measurement_week=week, measurement_year=year_of_week(week), site=site, municipality_match="none",
+               licensed_terms="")
+    for c in BOOL_COLS:
+        row[c] = False
+    return row
+
+
+def _price_from_rates(rates: dict[str, str]) -> tm.PriceResult:
+    """TEB rates table: Incall / Outcall per duration row ('1 hour', '30 min', ...)."""
+    res = tm.PriceResult()
+    home, escort = {}, {}
+    for key, val in rates.items():
+        col, duration = key.split("|", 1)
+        m = re.search(r"\d{2,4}", val.replace(".", ""))
+        if not m:
+            continue
+        d = tm._duration(tm.fold(duration)) if duration else ""
+        hours = 1.0 if d in ("", None) else d
+        if d is None:
+            continue
+        hourly = int(m.group(0)) / hours
+        target = home if "in" in col else escort if "out" in col else None
+        if target is not None:
+            target[hours] = hourly
+    for src, attr in ((home, "home"), (escort, "escort")):
+        for pref in (1.0, 0.5, 2.0, 1.5, 3.0):
+            if pref in src:
+                setattr(res, attr, float(src[pref]))
+                break
+    typed = [v for v in (res.home, res.escort) if v is not None]
+    res.hour = min(typed) if typed else None
+    return res
+
+
+def extract(site: str, raw: RawAd, matcher: MunicipalityMatcher) -> dict:
+    """Clear field values -> the extracted variables (no pseudonyms; no identifiers)."""
+    f = raw.fields
+    text = raw.text or ""
+    out: dict = {}
+    # gender and transgender
+    out["gender"] = tm.gender_from_field(f.get("gender")) or (tm.gender_from_text(text) if "gender" not in f else None)
+    out["transgender"] = tm.transgender(text) or ("trans" in tm.fold(f.get("gender", "")))
+    # work types
+    types = tm.work_types_from_field(f.get("type")) or tm.work_types_from_text(text)
+    out["type_stated"] = types is not None
+    h, e, m = types or (False, False, False)
+    out["work_home"], out["work_escort"], out["work_massage"] = h, e, m
+    # origin
+    country = tm.country_from_field(f.get("origin")) or tm.country_from_text(text)
+    out["origin_country"] = country
+    out["origin_region"] = tm.region_of(country)
+    # age
+    age = tm.age_from_field(f.get("age"))
+    if age is None:
+        age = tm.age_from_text(text)
+    out["age"] = age
+    out["age_under_18"] = age is not None and age < 18
+    # prices: site field / rates table first, then the free text
+    pr = None
+    if raw.rates:
+        pr = _price_from_rates(raw.rates)
+    if (pr is None or not pr.found) and f.get("price"):
+        pr = tm.parse_prices(f["price"])
+    if pr is None or not pr.found:
+        pr = tm.parse_prices(text)
+    home, escort = pr.home, pr.escort
+    if pr.hour is not None and home is None and escort is None and pr.massage is None and types is not None:
+        # one price for every offered type (the ground truth's convention)
+        home = pr.hour if h else None
+        escort = pr.hour if e else None
+    out["price_hour"], out["price_home"], out["price_escort"] = pr.hour, home, escort
+    # municipality
+    code, method = None, "none"
+    if f.get("place"):
+        code, method = matcher.match(f["place"])
+    if code is None:
+        code, method = match_place_in_text(text, matcher)
+    out["gm_code"], out["municipality_match"] = code, method
+    # licensed-work terms
+    lic = tm.licensed_terms(text)
+    out["licensed_terms"] = ",".join(lic.terms)
+    out["licensed_indicated"] = lic.indicated
+    out["licence_number"] = lic.licence_number
+    out["kvk_number"] = lic.kvk_number
+    return out
+
+
+def match_place_in_text(text: str, matcher: MunicipalityMatcher) -> tuple[str | None, str]:
+    """The first place after a location cue that the matcher knows (no fuzzy matching in free text)."""
+    for cand in tm.place_candidates(text):
+        words = cand.split()
+        for n in range(len(words), 0, -1):
+            sub = " ".join(words[:n])
+            code, method = matcher.match(sub, False)
+            if code is None:
+                continue
+            # lower-case words after 'in' are ordinary words unless they are a municipality's own name
+            if not sub[:1].isupper() and method not in ("exact", "alias"):
+                continue
+            return code, method
+    return None, "none"
+
+
+def phone_of(raw: RawAd) -> str | None:
+    if raw.phone:
+        return raw.phone
+    m = _PHONE_IN_TEXT.search(raw.text or "")
+    return m.group(0) if m else None
+
+
+def parse_ad(site: str, body: bytes, matcher: MunicipalityMatcher, pseudonyms) -> tuple[dict, RawAd]:
+    """Parse and extract one page; raises ParseError. Returns (extracted + pseudonyms, raw)."""
+    raw = parse_page(site, body)
+    out = extract(site, raw, matcher)
+    out["phone_pseudo"] = pseudonyms.phone(phone_of(raw)) if site != "topescortbabes" or raw.phone else None
+    out["name_pseudo"] = pseudonyms.name(raw.name)
+    text = raw.text or None
+    out["text_hash"] = pseudonyms.text_hash(text)
+    out["text_simhash"] = pseudonyms.text_simhash(text)
+    return out, raw
+
+
+def parse_week(store, week: str, pseudonyms, matcher: MunicipalityMatcher, sites=SITES) -> tuple[pd.DataFrame, WeekStats]:
+    """All ad pages of ``week`` on every site with a snapshot -> (typed DataFrame, counts)."""
+    t0 = time.perf_counter()
+    stats = WeekStats(week=week)
+    rows: list[dict] = []
+    for site in sites:
+        if not store.exists(site, week):
+            stats.missing_sites.append(site)
+            continue
+        manifest = store.manifest(site, week)
+        ads = manifest[manifest["page_type"] == "ad"]
+        seen: set[str] = set()
+        for mrow, body in store.pages(site, week, page_type="ad"):
+            code = mrow["ad_code"]
+            key = str(code) if code is not None else f"url:{mrow['url']}"
+            if key in seen:
+                continue
+            row = _empty_row(week, site)
+            row["url_pseudo"] = pseudonyms.url(mrow["url"], site)
+            stats.pages[site] += 1
+            try:
+                if not bool(mrow["ok"]):
+                    raise ParseError(f"fetch failed (status {int(mrow['status'])})")
+                out, raw = parse_ad(site, body, matcher, pseudonyms)
+                code = code if code is not None else raw.ad_code
+                row.update(out)
+                row["parse_ok"] = True
+                stats.parsed[site] += 1
+            except Exception as exc:  # one bad page never fails the week
+                reason = str(exc) if isinstance(exc, ParseError) else f"{type(exc).__name__} in parser"
+                row["parse_error"] = reason
+                stats.unparsed[site] += 1
+                stats.reasons[reason] += 1
+            row["ad_pseudo"] = pseudonyms.code(site, code) if code is not None else row["url_pseudo"]
+            seen.add(key)
+            rows.append(row)
+        # listed ads whose page was never stored (fetch failed after retries)
+        for _, mrow in ads.iterrows():
+            code = mrow["ad_code"]
+            key = str(code) if code is not None else f"url:{mrow['url']}"
+            if key in seen:
+                continue
+            seen.add(key)
+            row = _empty_row(week, site)
+            row["url_pseudo"] = pseudonyms.url(mrow["url"], site)
+            row["ad_pseudo"] = pseudonyms.code(site, code) if code is not None else row["url_pseudo"]
+            reason = f"not fetched (status {int(mrow['status'])})"
+            row["parse_error"] = reason
+            stats.pages[site] += 1
+            stats.unparsed[site] += 1
+            stats.reasons[reason] += 1
+            rows.append(row)
+    df = to_frame(rows)
+    stats.seconds = time.perf_counter() - t0
+    return df, stats
+
+
+def to_frame(rows: list[dict]) -> pd.DataFrame:
+    """Rows -> DataFrame with the column contract's dtypes, sorted by site and ad pseudonym."""
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    for c in STR_COLS:
+        df[c] = df[c].astype("object").where(df[c].notna(), None)
+    for c in BOOL_COLS:
+        df[c] = df[c].fillna(False).astype(bool)
+    for c in FLOAT_COLS:
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    for c in INT_COLS:
+        df[c] = pd.array([None if v is None or (isinstance(v, float) and np.isnan(v)) else int(v) for v in df[c]],
+                         dtype="Int64")
+    df["licensed_terms"] = df["licensed_terms"].fillna("")
+    df["municipality_match"] = df["municipality_match"].fillna("none")
+    return df.sort_values(["site", "ad_pseudo"], kind="stable").reset_index(drop=True)
+
+
+__all__ = ["COLUMNS", "PARSER_VERSION", "WeekStats", "extract", "parse_ad", "parse_week", "to_frame"]

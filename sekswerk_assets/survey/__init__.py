@@ -1,0 +1,1 @@
+"""The municipal survey: ingestion with validation, tables, response overview, sensor."""

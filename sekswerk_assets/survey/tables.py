@@ -1,0 +1,318 @@
+"""The survey tables of chapters 2-4 and Bijlage 2, computed from validated responses.
+
+Output is one long table: ``table_id, title, row_key, row, column, value, base_n, multiple_answers``.
+``row_key`` is the codebook option/row number (or ``total``/``no_answer``); ``column`` is ``count``,
+``percent``, ``municipalities``, ``<size class>:count|percent`` or ``<group>:count|municipalities``.
+Denominators (``base_n``) follow from the routing: the number of respondents asked the question.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from sekswerk_assets.codebook.codebook import Codebook
+
+SIZES = ("small", "medium", "large")
+OVERVIEW_TABLES = {"B2.1", "B2.2", "text:followup", "text:response"}
+TABLE_COLUMNS = ["table_id", "title", "row_key", "row", "column", "value", "base_n", "multiple_answers"]
+PUBLISHED_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def published(year: str) -> dict | None:
+    """The project's copy of the figures published for ``year`` (only 2020 so far)."""
+    path = PUBLISHED_DIR / f"published_{year}.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def pct(n, base) -> float | None:
+    """Percentage rounded half up to one decimal (as the report rounds)."""
+    if not base:
+        return None
+    return float((Decimal(100 * int(n)) / Decimal(int(base))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+class TableBuilder:
+    def __init__(self, codebook: Codebook, full: pd.DataFrame, followup: pd.DataFrame | None):
+        self.cb = codebook
+        self.full = full
+        self.asked = codebook.asked(full, "full")
+        fu = followup if followup is not None and len(followup) else None
+        if fu is not None:
+            cols = [c for c in full.columns if c in fu.columns]
+            self.combined = pd.concat([full[cols], fu[cols]], ignore_index=True)
+            self.asked_combined = pd.concat([self.asked[codebook.followup_questions],
+                                             codebook.asked(fu, "followup")], ignore_index=True)
+        else:
+            self.combined = full
+            self.asked_combined = self.asked[codebook.followup_questions]
+        self.rows: list[dict] = []
+
+    # ----------------------------------------------------------------- helpers
+    def add(self, tid, title, row_key, row, column, value, base_n, multi):
+        self.rows.append(dict(table_id=tid, title=title, row_key=str(row_key), row=row, column=column,
+                              value=None if value is None else float(value), base_n=int(base_n), multiple_answers=multi))
+
+    def _frame(self, q, combined):
+        return (self.combined, self.asked_combined) if combined else (self.full, self.asked)
+
+    def single(self, tid, title, q, *, combined=False, by_size=True, options=None):
+        df, asked = self._frame(q, combined)
+        mask = asked[q]
+        base = int(mask.sum())
+        qq = self.cb.question(q)
+        vals = df.loc[mask, q]
+        for k in options or range(1, len(qq.options) + 1):
+            n = int((vals == k).sum())
+            self.add(tid, title, k, qq.option_label(k), "count", n, base, False)
+            self.add(tid, title, k, qq.option_label(k), "percent", pct(n, base), base, False)
+        na = int(vals.isna().sum())
+        if na:
+            self.add(tid, title, "no_answer", "no answer", "count", na, base, False)
+        self.add(tid, title, "total", "Total", "count", base, base, False)
+        self.add(tid, title, "total", "Total", "percent", 100.0 if base else None, base, False)
+        if by_size:
+            self._by_size(tid, title, df, mask, lambda d: [(k, qq.option_label(k), d[q] == k)
+                                                           for k in options or range(1, len(qq.options) + 1)], False)
+
+    def _by_size(self, tid, title, df, mask, indicator, multi):
+        for s in SIZES:
+            m = mask & (df["size_class"] == s)
+            base_s = int(m.sum())
+            for key, label, ind in indicator(df):
+                n = int((ind & m).sum())
+                self.add(tid, title, key, label, f"{s}:count", n, base_s, multi)
+                self.add(tid, title, key, label, f"{s}:percent", pct(n, base_s), base_s, multi)
+            if not multi:
+                self.add(tid, title, "total", "Total", f"{s}:count", base_s, base_s, multi)
+
+    def multi(self, tid, title, q, *, combined=False, by_size=True, base_mask=None):
+        df, asked = self._frame(q, combined)
+        mask = asked[q] if base_mask is None else base_mask
+        base = int(mask.sum())
+        qq = self.cb.question(q)
+        cols = [f"{q}_{k}" for k in range(1, len(qq.options) + 1)]
+        for k, c in enumerate(cols, 1):
+            n = int((df.loc[mask, c] == 1).sum())
+            self.add(tid, title, k, qq.option_label(k), "count", n, base, True)
+            self.add(tid, title, k, qq.option_label(k), "percent", pct(n, base), base, True)
+        na = int(df.loc[mask, cols].isna().all(axis=1).sum())
+        if na:
+            self.add(tid, title, "no_answer", "no answer", "count", na, base, True)
+        if by_size:
+            self._by_size(tid, title, df, mask, lambda d: [(k, qq.option_label(k), d[c] == 1)
+                                                           for k, c in enumerate(cols, 1)], True)
+
+    def grid_yes(self, tid, title, q):
+        mask = self.asked[q]
+        base = int(mask.sum())
+        qq = self.cb.question(q)
+        for r, label in enumerate(qq.rows, 1):
+            n = int((self.full.loc[mask, f"{q}_r{r}"] == 1).sum())
+            self.add(tid, title, r, label, "count", n, base, True)
+            self.add(tid, title, r, label, "percent", pct(n, base), base, True)
+
+    def numeric_rows(self, tid, title, groups: dict[str, str], *, col=1, rows=None, labels=None):
+        """Sum and number of municipalities (> 0) per grid row, per group (question); total = unique municipalities."""
+        first = next(iter(groups.values()))
+        mask = self.asked[first]
+        base = int(mask.sum())
+        qq = self.cb.question(first)
+        rows = rows or list(range(1, len(qq.rows) + 1))
+        single_group = len(groups) == 1 and next(iter(groups)) == ""
+        for g, q in groups.items():
+            prefix = "" if single_group else f"{g}:"
+            any_pos = pd.Series(False, index=self.full.index)
+            total = 0
+            for r in rows:
+                v = self.full.loc[mask, f"{q}_r{r}_c{col}"].fillna(0)
+                label = (labels or qq.rows)[r - 1]
+                self.add(tid, title, r, label, f"{prefix}count", int(v.sum()), base, False)
+                self.add(tid, title, r, label, f"{prefix}municipalities", int((v > 0).sum()), base, False)
+                any_pos = any_pos | (self.full[f"{q}_r{r}_c{col}"].fillna(0) > 0) & mask
+                total += int(v.sum())
+            self.add(tid, title, "total", "Total", f"{prefix}count", total, base, False)
+            self.add(tid, title, "total", "Total (unique municipalities)", f"{prefix}municipalities", int(any_pos.sum()), base, False)
+
+    # ----------------------------------------------------------------- the tables
+    def build(self) -> pd.DataFrame:
+        self.numeric_rows("2.1", "Licences per type of sex business (1 January of the year after)", {"": "q28"})
+        self.single("3.1", "Has the municipality a sex work policy (survey and follow-up)", "q5", combined=True)
+        self.single("3.2", "Reasons for having no policy (survey and follow-up)", "q6", combined=True)
+        self.single("3.3", "Period in which the current policy was adopted", "q7")
+        self.multi("3.4", "Type of policy (survey and follow-up)", "q9", combined=True)
+        self.multi("3.5", "Aspects included in the policy", "q8")
+        self.grid_yes("3.6", "Licence obligation per type of sex business", "q27")
+        self.multi("3.7", "Licences needed to establish a sex business", "q29")
+        self.numeric_rows("3.8", "Licence applications requested and granted in the year",
+                          {"requested": "q30", "granted": "q31"})
+        self.numeric_rows("3.9", "Licences refused (in the year) and withdrawn (q34 asks since 1 January 2017)",
+                          {"refused": "q32", "withdrawn": "q34"})
+        self._two_singles("3.10", "APV rules on operating sex businesses (q22) and on sex work (q24)", ["q22", "q24"])
+        self.single("3.11", "Use of the VNG model APV", "q26")
+        self.multi("3.12", "Measures to stimulate compliance in the licensed sector", "q50")
+        self.single("3.13", "Council attention to sex work in the last two years", "q19")
+        self.multi("3.14", "Form of council attention", "q20")
+        self.multi("4.1", "Organisations in supervision and enforcement, licensed sector", "q38")
+        self.multi("4.2", "Municipal departments involved, licensed sector", "q39")
+        self.multi("4.3", "Who receives signals of abuses, licensed sector", "q35")
+        self.multi("4.4", "Who inspects licensed businesses", "q57")
+        self.multi("4.5", "When licensed businesses are inspected", "q58")
+        self.multi("4.6", "Organisations in supervision and enforcement, unlicensed sector", "q40")
+        self.multi("4.7", "Municipal departments involved, unlicensed sector", "q41")
+        self.multi("4.8", "Who receives signals of abuses, unlicensed sector", "q36")
+        self.multi("4.9", "Abuses signalled", "q37")
+        self.multi("4.10", "Who inspects unlicensed businesses", "q59")
+        self.multi("4.11", "When unlicensed businesses are inspected", "q60")
+        self.single("4.12", "Transfer of supervision tasks from police to municipality", "q61")
+        self.single("4.13", "Cooperation between public order and care", "q48")
+        self.single("4.14", "Compliance of operators and sex workers", "q51")
+        self.single("4.15", "Enforcement arrangement, by size class", "q62")
+        self._year_grid("4.16", "Administrative reports and measures per year")
+        self._counts_by_kind("4.17", "Administrative measures by kind (number of measures)", "q56")
+        self.numeric_rows("4.18", "Licensed businesses warned or sanctioned", {"warnings": "q65", "sanctions": "q66"})
+        self.numeric_rows("4.19", "Unlicensed businesses sanctioned", {"sanctions": "q67"})
+        self.multi("4.20", "Reasons for sanctions", "q68")
+        self.single("4.21", "Attention to operators' duties towards opting-in sex workers", "q44")
+        for q, title in (("q3", "Licensed sex businesses in the municipality"), ("q4", "Other forms of sex work"),
+                         ("q10", "Maximum policy: existing versus allowed number"), ("q11", "Policy differs per type"),
+                         ("q42", "Who directs enforcement, licensed sector"), ("q43", "Who directs enforcement, unlicensed sector"),
+                         ("q46", "Cooperation with other municipalities"), ("q52", "Administrative reports received 2017-2020"),
+                         ("q53", "Administrative measures taken 2017-2020"), ("q69", "Administrative powers sufficient")):
+            self.single(f"text:{q}", title, q)
+        out = pd.DataFrame(self.rows, columns=TABLE_COLUMNS)
+        return out
+
+    def _two_singles(self, tid, title, qs):
+        for q in qs:
+            mask = self.asked[q]
+            base = int(mask.sum())
+            qq = self.cb.question(q)
+            for k in range(1, len(qq.options) + 1):
+                n = int((self.full.loc[mask, q] == k).sum())
+                self.add(tid, title, k, qq.option_label(k), f"{q}:count", n, base, False)
+                self.add(tid, title, k, qq.option_label(k), f"{q}:percent", pct(n, base), base, False)
+            self.add(tid, title, "total", "Total", f"{q}:count", base, base, False)
+
+    def _year_grid(self, tid, title):
+        for key, label, q in (("reports", "Administrative reports", "q55a"), ("measures", "Administrative measures", "q55b")):
+            mask = self.asked[q]
+            base = int(mask.sum())
+            qq = self.cb.question(q)
+            for c, year in enumerate(qq.columns_, 1):
+                v = self.full.loc[mask, f"{q}_r1_c{c}"].fillna(0)
+                self.add(tid, title, key, label, f"{year}:count", int(v.sum()), base, False)
+                self.add(tid, title, key, label, f"{year}:municipalities", int((v > 0).sum()), base, False)
+            self.add(tid, title, key, label, "respondents", base, base, False)
+
+    def _counts_by_kind(self, tid, title, q):
+        mask = self.asked[q]
+        qq = self.cb.question(q)
+        sums = {r: int(self.full.loc[mask, f"{q}_r{r}_c1"].fillna(0).sum()) for r in range(1, len(qq.rows) + 1)}
+        total = sum(sums.values())
+        base = int(mask.sum())
+        for r, n in sums.items():
+            self.add(tid, title, r, qq.rows[r - 1], "count", n, base, True)
+            self.add(tid, title, r, qq.rows[r - 1], "percent", pct(n, total), base, True)
+            self.add(tid, title, r, qq.rows[r - 1], "municipalities",
+                     int((self.full.loc[mask, f"{q}_r{r}_c1"].fillna(0) > 0).sum()), base, True)
+        self.add(tid, title, "total", "Total measures", "count", total, base, True)
+        self.add(tid, title, "total", "Total measures", "percent", 100.0 if total else None, base, True)
+
+
+def build_tables(codebook: Codebook, full: pd.DataFrame, followup: pd.DataFrame | None) -> pd.DataFrame:
+    return TableBuilder(codebook, full, followup).build()
+
+
+# ----------------------------------------------------------------- disclosure control
+
+
+def printed_cells(year: str) -> set[tuple[str, str, str]]:
+    pub = published(str(year))
+    if not pub:
+        return set()
+    out = set()
+    for tid, t in pub["tables"].items():
+        for rk, cells in t["rows"].items():
+            for col in cells:
+                out.add((tid, str(rk), col))
+    return out
+
+
+def apply_disclosure(tables: pd.DataFrame, year: str, min_cell: int) -> pd.DataFrame:
+    """Add ``suppressed`` and ``value_published``: counts 1..min_cell-1 not printed by the report are hidden,
+    together with their percentage cell."""
+    printed = printed_cells(year)
+    df = tables.copy()
+    is_count = df["column"].str.endswith("count") & ~df["row_key"].isin(["total"])
+    small = is_count & df["value"].between(1, min_cell - 1)
+    keys = list(zip(df["table_id"], df["row_key"], df["column"]))
+    not_printed = pd.Series([k not in printed for k in keys], index=df.index)
+    hide = small & not_printed
+    hidden = set(zip(df.loc[hide, "table_id"], df.loc[hide, "row_key"], df.loc[hide, "column"].str.replace("count", "")))
+    partner = pd.Series(
+        [(t, r, c.replace("percent", "").replace("municipalities", "")) in hidden and (t, r, c) not in printed
+         for t, r, c in keys], index=df.index)
+    df["suppressed"] = hide | (partner & ~is_count)
+    df["value_published"] = df["value"].where(~df["suppressed"])
+    return df
+
+
+def markdown_preview(tables: pd.DataFrame, table_id: str) -> str:
+    """A table as Markdown, rows x columns, with suppressed cells marked '[s]'."""
+    t = tables[tables["table_id"] == table_id]
+    if t.empty:
+        return ""
+    cells = t.assign(shown=[("[s]" if s else ("" if pd.isna(v) else (f"{v:.1f}" if c.endswith("percent") else f"{v:.0f}")))
+                            for s, v, c in zip(t["suppressed"], t["value"], t["column"])])
+    order = list(dict.fromkeys(t["row_key"]))
+    wide = cells.pivot_table(index=["row_key", "row"], columns="column", values="shown", aggfunc="first", sort=False)
+    wide = wide.reset_index().set_index("row_key").loc[order].reset_index(drop=True)
+    cols = ["row"] + [c for c in dict.fromkeys(t["column"]) if c in wide.columns]
+    wide = wide[cols].fillna("")
+    wide["row"] = wide["row"].str.slice(0, 60)
+    base = int(t["base_n"].iloc[0])
+    head = f"**{table_id}** {t['title'].iloc[0]} (N={base}; multiple answers: {bool(t['multiple_answers'].iloc[0])})\n\n"
+    return head + wide.to_markdown(index=False)
+
+
+def compare_with_published(tables: pd.DataFrame, year: str, overview: bool = False) -> list[str]:
+    """Differences between computed tables and the published copy, after the documented readings."""
+    pub = published(str(year))
+    if not pub:
+        return []
+    readings = {(r["table"], None if r["row"] is None else str(r["row"]), r["column"]): r["expected"]
+                for r in pub.get("readings", [])}
+    have = {(t, r, c): v for t, r, c, v in tables[["table_id", "row_key", "column", "value"]].itertuples(index=False)}
+    base = tables.groupby("table_id")["base_n"].first().to_dict()
+    diffs = []
+    for tid, t in pub["tables"].items():
+        if (tid in OVERVIEW_TABLES) != overview:
+            continue  # B2.1, B2.2 and response figures live in survey/response_overview
+        exp_base = readings.get((tid, None, "base_n"), t.get("base_n"))
+        if exp_base is not None and tid in base and tid not in ("3.8", "3.9", "4.16", "4.17", "B2.1") and not tid.startswith("text:") and base[tid] != exp_base:
+            diffs.append(f"{tid}: base_n {base.get(tid)} != {exp_base}")
+        for rk, cells in t["rows"].items():
+            for col, printed_value in cells.items():
+                key = (tid, str(rk), col)
+                expected = readings.get(key, printed_value)
+                got = have.get(key)
+                if expected is None:
+                    if got is not None:
+                        diffs.append(f"{tid} {rk} {col}: expected no cell, got {got}")
+                    continue
+                if got is None:
+                    diffs.append(f"{tid} {rk} {col}: missing (expected {expected})")
+                    continue
+                if col.endswith("percent"):
+                    tol = 0.051 if float(expected) != int(expected) else 1.0
+                    if abs(got - expected) > tol:
+                        diffs.append(f"{tid} {rk} {col}: {got} != {expected}")
+                elif got != expected:
+                    diffs.append(f"{tid} {rk} {col}: {got} != {expected}")
+    return diffs

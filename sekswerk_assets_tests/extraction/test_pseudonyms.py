@@ -1,0 +1,67 @@
+"""Pseudonyms: normalised, stable, keyed, domain-separated; dev key handling."""
+
+from __future__ import annotations
+
+import pytest
+
+from sekswerk_assets.lib.crypto import new_key
+from sekswerk_assets.lib.pseudonym import PseudonymResource, Pseudonymizer, normalise_phone, simhash_distance
+
+PHONE_FORMS = ["06-91234567", "06 9123 4567", "+31 6 91234567", "0691234567", "06-912 345 67", "+31(0)6-91234567",
+               "0031 6 91234567"]
+
+
+def test_phone_formats_share_one_pseudonym():
+    p = Pseudonymizer(new_key())
+    assert normalise_phone("06-912 345 67") == "+31691234567"  # possible, not valid (069 is unassigned)
+    assert len({p.phone(f) for f in PHONE_FORMS}) == 1
+    assert p.phone("06-91234568") != p.phone("06-91234567")
+    assert p.phone("12") is None and p.phone(None) is None and p.phone("geen nummer") is None
+
+
+def test_stable_and_keyed():
+    key = new_key()
+    a, b, other = Pseudonymizer(key), Pseudonymizer(key), Pseudonymizer(new_key())
+    for fn, arg in [("phone", ("0691234567",)), ("name", ("Zoë",)), ("code", ("kinky", "3104004")),
+                    ("url", ("http://127.0.0.1:5000/advertentie/3104004",)), ("text_hash", ("Hoi ik ben Zoë",))]:
+        va, vb, vo = getattr(a, fn)(*arg), getattr(b, fn)(*arg), getattr(other, fn)(*arg)
+        assert va == vb and va != vo and len(va) == 32
+        assert arg[-1] not in va
+    assert a.text_simhash("een twee drie vier vijf") == b.text_simhash("een twee drie vier vijf")
+    assert a.text_simhash("een twee drie vier vijf") != other.text_simhash("een twee drie vier vijf")
+
+
+def test_normalisation_and_domains():
+    p = Pseudonymizer(new_key())
+    assert p.name("  ZOË  van   Dijk ") == p.name("zoe van dijk")
+    assert p.code("kinky", "123") != p.code("sexjobs", "123")
+    assert p.name("123") != p.code("kinky", "123")
+    # host and port do not matter (sandbox ports change per run); the path does
+    assert p.url("http://127.0.0.1:5000/escort/x-1", "topescortbabes") == p.url("https://h:1/escort/x-1/", "topescortbabes")
+    assert p.url("http://h/escort/x-1", "topescortbabes") != p.url("http://h/escort/x-2", "topescortbabes")
+
+
+def test_simhash_is_near_for_near_duplicates():
+    p = Pseudonymizer(new_key())
+    base = ("Hoi ik ben Lotte, lieve spontane meid uit Utrecht. Ik ontvang thuis en kom ook naar je toe. "
+            "Bel gerust voor een afspraak, geen sms. Discreet en hygienisch, tot snel kusjes")
+    near = base.replace("tot snel kusjes", "tot snel!! kusjes xx")
+    far = "Sweet girl from Brazil, incall and outcall, available late, call me for an appointment now please"
+    h = p.text_simhash(base)
+    assert -(2**63) <= h < 2**63
+    assert simhash_distance(h, p.text_simhash(near)) < simhash_distance(h, p.text_simhash(far))
+    assert simhash_distance(h, p.text_simhash(near)) <= 12
+    assert p.text_simhash("") is None
+
+
+def test_resource_dev_key_created_once(tmp_path):
+    r1 = PseudonymResource(data_dir=str(tmp_path))
+    v = r1.phone("0691234567")
+    assert (tmp_path / "keys" / "dev_pseudonym.key").exists()
+    assert PseudonymResource(data_dir=str(tmp_path)).phone("0691234567") == v
+    assert PseudonymResource(key=new_key(), data_dir=str(tmp_path)).phone("0691234567") != v
+
+
+def test_short_key_rejected():
+    with pytest.raises(ValueError):
+        Pseudonymizer("short")

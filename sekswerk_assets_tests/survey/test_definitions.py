@@ -1,0 +1,33 @@
+"""The survey definitions load with the foundation's resources; the sensor requests a new year's export."""
+
+import json
+
+import dagster as dg
+
+from sekswerk_assets.survey.definitions import defs
+from sekswerk_assets_tests.conftest import make_resources
+
+
+def test_definitions_load(tmp_path):
+    merged = dg.Definitions.merge(defs, dg.Definitions(resources={k: v for k, v in make_resources(tmp_path).items()
+                                                                  if k != "survey_source"}))
+    keys = {tuple(k.path) for k in merged.resolve_all_asset_keys()}
+    assert ("survey", "tables") in keys and ("survey", "licence_extrapolation") in keys
+    assert merged.get_sensor_def("survey_export_sensor")
+
+
+def test_sensor_requests_new_and_changed_exports(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEKSWERK_SURVEY_DIR", str(tmp_path))
+    from sekswerk_assets.survey.sensor import survey_export_sensor
+
+    (tmp_path / "2025").mkdir()
+    (tmp_path / "2025" / "full.csv").write_text("q1\nAmsterdam\n")
+    ctx = dg.build_sensor_context(cursor=None)
+    reqs = survey_export_sensor(ctx)
+    assert [r.partition_key for r in reqs] == ["2025"]
+    ctx2 = dg.build_sensor_context(cursor=ctx.cursor)
+    assert isinstance(survey_export_sensor(ctx2), dg.SkipReason)
+    (tmp_path / "2025" / "full.csv").write_text("q1\nAmsterdam\nUrk\n")
+    reqs = survey_export_sensor(dg.build_sensor_context(cursor=ctx.cursor))
+    assert [r.partition_key for r in reqs] == ["2025"]
+    assert json.loads(ctx.cursor)["2025"]
