@@ -1,0 +1,161 @@
+"""Benchmark: a full measurement year of the sandbox, from raw snapshots to every chapter-2 table.
+
+    python -m bench.year [--scale 1.0] [--weeks 52]
+
+1. collects every week of 2020 from the sandbox into a temporary data folder (not timed as processing);
+2. processes the stored snapshots week by week through Dagster (parsed_ads, weekly_unique_ads,
+   ad_state/ad_lifecycle), then the yearly assets;
+3. prints parse+extract throughput, per-week processing time (week 1 vs the last week), the
+   full-year processing wall time, peak RSS, and the report-method figures beside the published ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from bench.collection import PeakRss
+from sekswerk_assets.collection.adapters import SITES
+from sekswerk_assets.collection.client import AdSitesResource
+from sekswerk_assets.collection.snapshots import SnapshotStore
+from sekswerk_assets.lib.crypto import Cipher, new_key
+from sekswerk_assets.lib.pseudonym import PseudonymResource
+from sekswerk_assets.partitions import weeks_of_year
+from sekswerk_assets.reference.loader import MunicipalityReference
+from sekswerk_assets.resources import DataDirResource, build_resources
+from sekswerk_assets.sandbox import SandboxServer, load_config, simulate
+
+PUBLISHED = {  # report-method figures, Regioplan 2021 (chapter 2.3 and Bijlage 5)
+    "unique ads (27,866)": 27866,
+    "seen once (3,713)": 3713,
+    "mean price all (167)": 167, "mean price home (153)": 153, "mean price escort (184)": 184,
+    "mean age all (30)": 30, "mean age Dutch (33)": 33, "mean age non-Dutch (30)": 30,
+    "% Dutch (21)": 21, "% female (95)": 95,
+    "% home only (22)": 22, "% home + escort (22)": 22, "% (also) escort (55)": 55, "% (also) home (71)": 71,
+    "% Amsterdam (20.4)": 20.4, "% Rotterdam (10.9)": 10.9,
+}
+
+
+def collect_year(urls: dict, scale: float, weeks: list[str], data: Path, key: str) -> float:
+    resource = AdSitesResource(sandbox_scale=scale, sandbox_base_urls=urls)
+    store = SnapshotStore(data, Cipher(key))
+    start = time.perf_counter()
+    for i, week in enumerate(weeks):
+        for site in SITES:
+            result = resource.collect(site, week, progress=lambda m: None)
+            writer = store.writer(site, week)
+            for rec in result.records:
+                writer.add(rec)
+            writer.commit({"ads_fetched": result.count("ad", ok=True)})
+        print(f"  collected {week} ({i + 1}/{len(weeks)})", flush=True)
+    return time.perf_counter() - start
+
+
+def figures(db: Path) -> dict:
+    with duckdb.connect(str(db), read_only=True) as con:
+        def v(table, where):
+            r = con.execute(f"select value from ads.{table} where method='report' and {where}").fetchone()
+            return None if r is None else r[0]
+
+        return {
+            "unique ads (27,866)": con.execute("select count(*) from ads.unique_workers where method='report'").fetchone()[0],
+            "seen once (3,713)": con.execute("select sum(seen_once) from ads.ad_lifecycle_year").fetchone()[0],
+            "mean price all (167)": v("price_table", "stat='mean' and \"column\"='all'"),
+            "mean price home (153)": v("price_table", "stat='mean' and \"column\"='home'"),
+            "mean price escort (184)": v("price_table", "stat='mean' and \"column\"='escort'"),
+            "mean age all (30)": v("age_table", "stat='mean' and \"column\"='all'"),
+            "mean age Dutch (33)": v("age_table", "stat='mean' and \"column\"='netherlands'"),
+            "mean age non-Dutch (30)": v("age_table", "stat='mean' and \"column\"='not netherlands'"),
+            "% Dutch (21)": v("origin_table", "stat='percent' and row='netherlands'"),
+            "% female (95)": v("gender_table", "stat='percent' and row='female'"),
+            "% home only (22)": v("work_type_table", "stat='percent' and row='home only'"),
+            "% home + escort (22)": v("work_type_table", "stat='percent' and row='home + escort'"),
+            "% (also) escort (55)": v("work_type_table", "stat='percent' and row='(also) escort'"),
+            "% (also) home (71)": v("work_type_table", "stat='percent' and row='(also) home'"),
+            "% Amsterdam (20.4)": v("municipality_table", "table_id='2.4' and stat='percent' and row='Amsterdam'"),
+            "% Rotterdam (10.9)": v("municipality_table", "table_id='2.4' and stat='percent' and row='Rotterdam'"),
+            "linked advertisers": con.execute("select count(*) from ads.unique_workers where method='linked'").fetchone()[0],
+            "top ten": [r[0] for r in con.execute(
+                "select row from ads.municipality_table where method='report' and table_id='2.4' and stat='count' "
+                "and row <> 'total top ten' order by value desc").fetchall()],
+            "active min/max": con.execute("select min(active), max(active) from ads.ad_lifecycle_year where collected").fetchone(),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--weeks", type=int, default=52)
+    args = parser.parse_args()
+    weeks = weeks_of_year(2020)[: args.weeks]
+    from sekswerk_assets.definitions import defs
+    from sekswerk_assets.jobs import WEEKLY, YEARLY
+
+    with tempfile.TemporaryDirectory() as tmp, dg.instance_for_test() as instance:
+        tmp = Path(tmp)
+        key = new_key()
+        with SandboxServer(load_config(scale=args.scale)) as urls:
+            print(f"collecting {len(weeks)} weeks at scale {args.scale} ...", flush=True)
+            collect_seconds = collect_year(urls, args.scale, weeks, tmp / "data", key)
+        res = build_resources(
+            database=str(tmp / "warehouse.duckdb"),
+            data=DataDirResource(data_dir=str(tmp / "data"), snapshot_key=key),
+            reference=MunicipalityReference(directory=os.environ.get("SEKSWERK_REFERENCE_DIR", "../shared/data/municipalities")),
+            ad_sites=AdSitesResource(sandbox_scale=args.scale),
+            pseudonyms=PseudonymResource(key=new_key(), data_dir=str(tmp / "data")),
+        )
+        processing = WEEKLY - dg.AssetSelection.key_prefixes("raw_snapshots")
+        assets = list(defs.assets)
+        per_week, parse_rates = [], []
+        with PeakRss() as rss:
+            start = time.perf_counter()
+            for week in weeks:
+                t0 = time.perf_counter()
+                result = dg.materialize(assets, selection=processing, partition_key=week, resources=res, instance=instance)
+                assert result.success, week
+                per_week.append(time.perf_counter() - t0)
+                for ev in result.get_asset_materialization_events():
+                    meta = ev.materialization.metadata
+                    if ev.asset_key.path[-1] == "parsed_ads" and "ads_per_second" in meta:
+                        parse_rates.append(meta["ads_per_second"].value)
+                print(f"  processed {week}: {per_week[-1]:.1f} s", flush=True)
+            t0 = time.perf_counter()
+            yearly = YEARLY - dg.AssetSelection.key_prefixes("survey", "report")
+            assert dg.materialize(assets, selection=yearly, partition_key="2020", resources=res, instance=instance).success
+            yearly_seconds = time.perf_counter() - t0
+            total = time.perf_counter() - start
+        ours = figures(tmp / "warehouse.duckdb")
+    pop = simulate(load_config(scale=args.scale))
+    out = {
+        "scale": args.scale, "weeks": len(weeks), "collect_seconds": round(collect_seconds, 1),
+        "processing_seconds_total": round(total, 1), "yearly_assets_seconds": round(yearly_seconds, 1),
+        "week_first_seconds": round(per_week[0], 2), "week_last_seconds": round(per_week[-1], 2),
+        "last_over_first": round(per_week[-1] / per_week[0], 2),
+        "median_week_seconds": round(sorted(per_week)[len(per_week) // 2], 2),
+        "parse_ads_per_second_median": round(sorted(parse_rates)[len(parse_rates) // 2], 0) if parse_rates else None,
+        "peak_rss_mb": round(rss.peak / 2**20),
+        "true_postings": len(pop.postings), "true_advertisers": len(pop.advertisers),
+    }
+    print("\nfull-year processing benchmark")
+    for k, v in out.items():
+        print(f"  {k}: {v}")
+    print("\nreport-method figures vs published (scale-adjusted counts where the scale is not 1)")
+    for k, pub in PUBLISHED.items():
+        print(f"  {k:28s} ours {ours.get(k)!s:>10}   published {pub}")
+    print(f"  linked advertisers: {ours['linked advertisers']} (truth {len(pop.advertisers)}; "
+          f"report-method error {100 * (ours['unique ads (27,866)'] - len(pop.advertisers)) / len(pop.advertisers):+.1f}% vs "
+          f"linked {100 * (ours['linked advertisers'] - len(pop.advertisers)) / len(pop.advertisers):+.1f}%)")
+    print(f"  top ten: {ours['top ten']}")
+    print(f"  weekly active min/max: {ours['active min/max']}")
+    print(json.dumps({**out, **{k: v for k, v in ours.items() if k != 'top ten'}}, default=str))
+
+
+if __name__ == "__main__":
+    main()
