@@ -31,8 +31,6 @@ dagster-home:
 	cp deploy/local/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 demo: browser dagster-home
-	SEKSWERK_SANDBOX_SCALE=$(DEMO_SCALE) $(BIN)/dagster job backfill -w workspace.yaml -j weekly_collection \
-	  --partitions $$(echo $(DEMO_WEEKS) | sed 's/\.\.\./,/') --noprompt || true
 	SEKSWERK_SANDBOX_SCALE=$(DEMO_SCALE) $(BIN)/python -m sekswerk_assets.demo --weeks $(DEMO_WEEKS)
 	SEKSWERK_SANDBOX_SCALE=$(DEMO_SCALE) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
