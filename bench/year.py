@@ -31,6 +31,7 @@ from sekswerk_assets.partitions import weeks_of_year
 from sekswerk_assets.reference.loader import MunicipalityReference
 from sekswerk_assets.resources import DataDirResource, build_resources
 from sekswerk_assets.sandbox import SandboxServer, load_config, simulate
+from sekswerk_assets.survey.source import SurveySource
 
 PUBLISHED = {  # report-method figures, Regioplan 2021 (chapter 2.3 and Bijlage 5)
     "unique ads (27,866)": 27866,
@@ -93,6 +94,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--snapshots", help="keep the collected snapshots here and reuse them on the next run")
     args = parser.parse_args()
     weeks = weeks_of_year(2020)[: args.weeks]
     from sekswerk_assets.definitions import defs
@@ -100,16 +102,29 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp, dg.instance_for_test() as instance:
         tmp = Path(tmp)
-        key = new_key()
-        with SandboxServer(load_config(scale=args.scale)) as urls:
-            print(f"collecting {len(weeks)} weeks at scale {args.scale} ...", flush=True)
-            collect_seconds = collect_year(urls, args.scale, weeks, tmp / "data", key)
+        keep = Path(args.snapshots) if args.snapshots else None
+        key_file = keep / "snapshot.key" if keep else None
+        if keep and key_file.exists() and all(SnapshotStore(keep, Cipher(key_file.read_text())).exists(s, weeks[-1]) for s in SITES):
+            key = key_file.read_text()
+            collect_seconds = 0.0
+            print(f"reusing the snapshots in {keep}", flush=True)
+        else:
+            key = new_key()
+            with SandboxServer(load_config(scale=args.scale)) as urls:
+                print(f"collecting {len(weeks)} weeks at scale {args.scale} ...", flush=True)
+                collect_seconds = collect_year(urls, args.scale, weeks, keep or tmp / "data", key)
+            if keep:
+                key_file.write_text(key)
+        if keep:
+            (tmp / "data").mkdir()
+            (tmp / "data" / "raw").symlink_to((keep / "raw").resolve())
         res = build_resources(
             database=str(tmp / "warehouse.duckdb"),
             data=DataDirResource(data_dir=str(tmp / "data"), snapshot_key=key),
             reference=MunicipalityReference(directory=os.environ.get("SEKSWERK_REFERENCE_DIR", "../shared/data/municipalities")),
             ad_sites=AdSitesResource(sandbox_scale=args.scale),
             pseudonyms=PseudonymResource(key=new_key(), data_dir=str(tmp / "data")),
+            survey_source=SurveySource(survey_dir=str(tmp / "survey")),
         )
         processing = WEEKLY - dg.AssetSelection.key_prefixes("raw_snapshots")
         assets = list(defs.assets)

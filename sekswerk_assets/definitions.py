@@ -1,17 +1,28 @@
 """The code location: every stage's definitions merged, with resources from the environment."""
 
+import importlib
+
 import dagster as dg
 
-from sekswerk_assets.collection.definitions import defs as collection_defs
-from sekswerk_assets.deduplication.definitions import defs as deduplication_defs
-from sekswerk_assets.extraction.definitions import defs as extraction_defs
-from sekswerk_assets.jobs import defs as job_defs
-from sekswerk_assets.reference.assets import defs as reference_defs
 from sekswerk_assets.resources import build_resources
-from sekswerk_assets.survey.definitions import defs as survey_defs
-from sekswerk_assets.tables.definitions import defs as tables_defs
 
-# the flows: reference -> collection -> extraction -> deduplication -> tables; survey -> policy -> licences -> enforcement
-STAGES = [reference_defs, collection_defs, extraction_defs, deduplication_defs, tables_defs, survey_defs, job_defs]
+# the flows: reference -> collection -> extraction -> deduplication -> tables;
+#            survey -> policy -> licences -> enforcement; then the report
+STAGES = [
+    "sekswerk_assets.reference.assets",
+    "sekswerk_assets.collection.definitions",
+    "sekswerk_assets.extraction.definitions",
+    "sekswerk_assets.deduplication.definitions",
+    "sekswerk_assets.tables.definitions",
+    "sekswerk_assets.survey.definitions",
+    "sekswerk_assets.report.definitions",
+    "sekswerk_assets.jobs",
+]
 
-defs = dg.Definitions.merge(*STAGES, dg.Definitions(resources=build_resources()))
+
+def _stage(module: str) -> dg.Definitions:
+    # imported as modules, so only one Definitions object lives at this module's scope
+    return importlib.import_module(module).defs
+
+
+defs = dg.Definitions.merge(*(_stage(m) for m in STAGES), dg.Definitions(resources=build_resources()))

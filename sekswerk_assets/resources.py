@@ -1,7 +1,7 @@
 """Resources shared by all stages, each configured from ``SEKSWERK_*`` environment variables.
 
-Stage-specific resources (the ad-site client, the survey source) live with their stage;
-:func:`build_resources` assembles the full set used by ``definitions.py``.
+Stage-specific resource classes (the ad-site client, pseudonyms, the survey source) live with their
+stage; :func:`build_resources` assembles the full set used by ``definitions.py``.
 Tests build the same resources with other values (a temporary warehouse, a test key):
 they swap resources, never code paths.
 """
@@ -37,6 +37,8 @@ class DataDirResource(dg.ConfigurableResource):
 def build_resources(**overrides) -> dict:
     """All resources of the code location, from the environment unless overridden."""
     from sekswerk_assets.collection.client import AdSitesResource
+    from sekswerk_assets.lib.pseudonym import PseudonymResource
+    from sekswerk_assets.survey.source import SurveySource
 
     database = overrides.pop("database", None) or settings.config_value("SEKSWERK_DB_PATH")
     resources = {
@@ -49,6 +51,10 @@ def build_resources(**overrides) -> dict:
         ),
         "reference": MunicipalityReference(directory=settings.config_value("SEKSWERK_REFERENCE_DIR")),
         "ad_sites": AdSitesResource.from_env(),
+        "pseudonyms": PseudonymResource(
+            key=settings.config_value("SEKSWERK_PSEUDONYM_KEY"), data_dir=settings.config_value("SEKSWERK_DATA_DIR")
+        ),
+        "survey_source": SurveySource(survey_dir=settings.config_value("SEKSWERK_SURVEY_DIR")),
     }
     resources.update(overrides)
     return resources

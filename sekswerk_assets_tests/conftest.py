@@ -41,8 +41,10 @@ def reference_dir() -> Path:
 
 def make_resources(tmp_path: Path, **overrides) -> dict:
     """The production resource set pointed at a temporary warehouse and data folder."""
+    from sekswerk_assets.lib.pseudonym import PseudonymResource
     from sekswerk_assets.reference.loader import MunicipalityReference
     from sekswerk_assets.resources import DataDirResource
+    from sekswerk_assets.survey.source import SurveySource
 
     data_dir = tmp_path / "data"
     data_dir.mkdir(exist_ok=True)
@@ -50,6 +52,8 @@ def make_resources(tmp_path: Path, **overrides) -> dict:
         "database": str(tmp_path / "warehouse.duckdb"),
         "data": DataDirResource(data_dir=str(data_dir), snapshot_key=new_key()),
         "reference": MunicipalityReference(directory=os.environ["SEKSWERK_REFERENCE_DIR"], allow_online=False),
+        "pseudonyms": PseudonymResource(key=new_key(), data_dir=str(data_dir)),
+        "survey_source": SurveySource(survey_dir=str(tmp_path / "survey")),
     }
     base.update(overrides)
     return build_resources(**base)

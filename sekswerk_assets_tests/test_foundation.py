@@ -91,3 +91,11 @@ def test_missing_reference_data_says_how_to_provide_it(tmp_path):
     ref = MunicipalityReference(directory=str(tmp_path / "nothing"), cache_dir=str(tmp_path / "cache"), allow_online=False)
     with pytest.raises(ReferenceDataMissing, match="SEKSWERK_REFERENCE_DIR"):
         ref.municipalities(2021)
+
+
+def test_code_location_loads_like_the_webserver_does():
+    """The webserver loads the module and requires exactly one Definitions object at module scope."""
+    import sekswerk_assets.definitions as module
+
+    found = [name for name, value in vars(module).items() if isinstance(value, dg.Definitions)]
+    assert found == ["defs"]

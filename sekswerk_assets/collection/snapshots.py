@@ -69,6 +69,9 @@ class SnapshotWriter:
     def commit(self, summary: dict) -> Path:
         final = self.store.partition_dir(self.site, self.week)
         final.parent.mkdir(parents=True, exist_ok=True)
+        # leftovers of a run that was killed half-way (never visible as a partition) are removed
+        for stale in final.parent.glob(f".{self.week}.*"):
+            shutil.rmtree(stale, ignore_errors=True)
         tmp = final.parent / f".{self.week}.tmp-{uuid.uuid4().hex[:8]}"
         tmp.mkdir()
         try:

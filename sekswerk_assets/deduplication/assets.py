@@ -114,7 +114,9 @@ def read_presence(duckdb: DuckDBResource, year: str) -> pd.DataFrame:
 
 def read_year_rows(duckdb: DuckDBResource, year: str) -> pd.DataFrame:
     return read_sql(
-        duckdb, f"select * from ads.weekly_unique_ads where measurement_week in {in_list(weeks_of_year(year))}"
+        duckdb,
+        f"select * from ads.weekly_unique_ads where measurement_week in {in_list(weeks_of_year(year))} "
+        "order by measurement_week, site, ad_pseudo",
     )
 
 

@@ -114,6 +114,8 @@ def link_units(rows: pd.DataFrame) -> pd.Series:
 
 def unique_workers(rows: pd.DataFrame, year: str) -> pd.DataFrame:
     """Both methods' units for a year from the weekly unique ads of its weeks."""
+    # a fixed row order: which observation represents a unit must not depend on how the warehouse returns rows
+    rows = rows.sort_values(["measurement_week", "site", "ad_pseudo"], kind="stable").reset_index(drop=True)
     report = _summarise(rows, rows["unique_ad_key"])
     report.insert(0, "method", "report")
     linked = _summarise(rows, link_units(rows))

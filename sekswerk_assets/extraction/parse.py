@@ -144,6 +144,8 @@ def extract(site: str, raw: RawAd, matcher: MunicipalityMatcher) -> dict:
         code, method = matcher.match(f["place"])
     if code is None:
         code, method = match_place_in_text(text, matcher)
+    if code is None:
+        code, method = scan_place_names(text, matcher, exclude=raw.name)
     out["gm_code"], out["municipality_match"] = code, method
     # licensed-work terms
     lic = tm.licensed_terms(text)
@@ -168,6 +170,39 @@ def match_place_in_text(text: str, matcher: MunicipalityMatcher) -> tuple[str | 
                 continue
             return code, method
     return None, "none"
+
+
+_WORD = re.compile(r"[A-Za-zÀ-ÿ'’][\w'’.-]*")
+_NAME_CUE = re.compile(r"(?:ik ben|i am|i'm|my name is|mijn naam is|naam:?|hier|name:?)\s*$", re.I)
+
+
+def scan_place_names(text: str, matcher: MunicipalityMatcher, exclude: str | None = None) -> tuple[str | None, str]:
+    """Fallback: a capitalised municipality name or alias anywhere in the text ('Amsterdam, 25, incall').
+
+    Only exact names and aliases count here (not woonplaatsen, which are often ordinary words or
+    first names), never right after 'ik ben' / 'my name is', never the advertiser's own name.
+    """
+    words = list(_WORD.finditer(text))
+    skip = {exclude.casefold()} if exclude else set()
+    for i, w in enumerate(words):
+        if not w.group(0)[:1].isupper() and not w.group(0).startswith(("'s", "’s")):
+            continue
+        if _NAME_CUE.search(text[max(0, w.start() - 14) : w.start()]):
+            continue
+        for n in range(min(4, len(words) - i), 0, -1):
+            span = text[w.start() : words[i + n - 1].end()].rstrip(".")
+            if span.casefold() in skip:
+                continue
+            hit = matcher.index.get(norm_place(span))
+            if hit and hit[1] in ("exact", "alias") and len(span) >= 3:
+                return hit
+    return None, "none"
+
+
+def norm_place(text: str) -> str:
+    from sekswerk_assets.extraction.municipality import norm
+
+    return norm(text)
 
 
 def phone_of(raw: RawAd) -> str | None:

@@ -39,8 +39,15 @@ def sentences(text: str) -> list[str]:
 # ------------------------------------------------------------------------------------------
 # gender and transgender
 
-_FEMALE = re.compile(r"\b(vrouw|female|woman|vrouwelijk|dame|lady|meid|meisje|girl|f)\b")
-_MALE = re.compile(r"\b(man|male|heer|jongen|boy|guy|mannelijk|m)\b")
+_FEMALE = re.compile(
+    r"\b(vrouw|vrouwtje|female|woman|vrouwelijk|dame|escortdame|meid|meidje|meisje|girl|girly|lady|masseuse|studente|"
+    r"milf|latina|chica|godin|goddess|queen|babe|hottie|blondine|brunette|mevrouw|eigenaresse|schoonheid|beauty|"
+    r"prinses|princess|she|companion girl|redhead|roodharige)\b"
+)
+_MALE = re.compile(r"\b(man|male|jongen|jongeman|boy|guy|gentleman|masseur|heer|stud|kerel|vent)\b")
+_CLIENTS = re.compile(r"\b(?:voor|for|ontvangt|ontvang|zoekt|zoek|bezoekt|biedt\s+\w+\s+(?:aan|voor))\s+(?:\w+\s+)?"
+                      r"(?:dames|vrouwen|heren|mannen|stellen|ladies|women|men|gentlemen|man|vrouw|dame|heer)\b"
+                      r"(?:\s+(?:en|and|of|or|&)\s+(?:dames|vrouwen|heren|mannen|stellen|ladies|women|men|gentlemen))?")
 _TRANS = re.compile(
     r"\b(trans(?:gender|seksueel|seksuele|sexual|vrouw|girl|woman|meid|dame|ladies|lady)?|ts|tv|tgirl|t-girl|"
     r"shemale|she-male|ladyboy|lady-boy|travestiet|transsexual|transexual|transseksueel|transexueel|"
@@ -64,8 +71,11 @@ def gender_from_field(value: str | None) -> str | None:
 
 
 def gender_from_text(text: str) -> str | None:
-    t = fold(text)
+    """Gender from person words ('meid', 'lady', 'jongen'); client words ('voor dames', 'heren') do not count."""
+    t = _CLIENTS.sub(" ", fold(text))
     f, m = bool(_FEMALE.search(t)), bool(_MALE.search(t))
+    if not f and not m and _TRANS.search(t):
+        return "female"
     if f and not m:
         return "female"
     if m and not f:
@@ -87,18 +97,19 @@ def transgender(text: str) -> bool:
 # work types
 
 _HOME = re.compile(
-    r"(thuisontvangst|thuis\s*ontvangst|prive\s*ontvangst|\bontvangst\b|\bontvang\b|\bontvangen\b|\bincall\b|"
-    r"\bin-call\b|\bin call\b|at my place|at my apartment|my place|bij mij thuis|bij mij|in mijn (?:eigen )?"
-    r"(?:woning|appartement|huis|studio)|receive you|i receive|eigen (?:woning|appartement|plek|studio)|"
-    r"\bprive\b(?!\s*huis)|\bprivate\b(?! club))"
+    r"(t?h?uisontvangst|thuis\s*ontvangst|prive\s*ontvangst|\bontvangst\b|\bontvang\b|\bontvangt\b|\bontvangen\b|"
+    r"\bincall\b|\bin-call\b|\bin call\b|at my place|at my apartment|\bmy place\b|bij mij thuis|\bbij mij\b|"
+    r"in mijn (?:eigen )?(?:woning|appartement|huis|studio)|receive you|i receive|eigen (?:woning|appartement|plek|studio)|"
+    r"vanuit huis|(?<!jou )(?<!je )\bthuis\b|\bprive\b(?!\s*huis))"
 )
 _ESCORT = re.compile(
-    r"(\bescort(?!\s*bureau|bureau|agency|\s*agency)\b|\bescorts\b|\bescortservice\b|\boutcall\b|\bout-call\b|\bout call\b|"
-    r"ik kom (?:naar je toe|bij jou|bij je|langs|naar jou)|kom naar je toe|ik kom ook langs|hotelbezoek|hotel ?visit|"
-    r"hotelbezoeken|\bhotels?\b(?= (?:en|and|or|of) )|i (?:can )?come to you|visit you|bij jou thuis|"
-    r"aan huis|i travel)"
+    r"(\bescou?rt(?!\s*bureau|bureau|agency|\s*agency)\b|\bescou?rts\b|\bescortservice\b|\bescortdame\b|\bescorte\b|"
+    r"\boutcall\b|\bout-call\b|\bout call\b|"
+    r"ik kom (?:naar je toe|bij jou|bij je|langs|naar jou)|kom (?:naar je toe|naar jou toe|ook langs|bij je)|"
+    r"komt? bij (?:je|jou)\b|hotelbezoek|hotel ?visit|hotelbezoeken|i (?:can )?come to you|visit you|bij jou thuis|"
+    r"\bbij jou\b|aan huis|i travel)"
 )
-_MASSAGE = re.compile(r"(massage|massages|masseuse|masseren|\bmassa?ge\b|tantra|bodyslide|body to body|nuru)")
+_MASSAGE = re.compile(r"(massage|massages|masseuse|masseur|masseren|\bmassa?ge\b|tantra|bodyslide|body to body|body2body|nuru)")
 _TYPE_NEG = re.compile(r"\b(geen|no|niet|not|nooit|never)\s+(?:\w+\s+){0,2}?$")
 
 
@@ -112,11 +123,14 @@ _TYPE_PRICE = re.compile(
 )
 
 
+_TYPE_NEG_AFTER = re.compile(r"^\s+(?:niet|not|nooit|never)\b")
+
+
 def _types_in(t: str) -> tuple[bool, bool, bool]:
     def hit(rx):
         for m in rx.finditer(t):
             before = t[max(0, m.start() - 25) : m.start()]
-            if not _TYPE_NEG.search(before):
+            if not _TYPE_NEG.search(before) and not _TYPE_NEG_AFTER.match(t[m.end() : m.end() + 12]):
                 return True
         return False
 
@@ -132,13 +146,17 @@ def work_types_from_field(value: str | None) -> tuple[bool, bool, bool] | None:
 
 
 def work_types_from_text(text: str, skip: set[int] | None = None) -> tuple[bool, bool, bool] | None:
-    """Types stated in sentences that are not price statements (those are read by the price parser)."""
+    """Types stated in the text; location lines and multi-type price lists do not state the offer."""
     h = e = m = False
     for i, s in enumerate(sentences(fold(text))):
         if skip and i in skip:
             continue
         if PRICE_SENTENCE.search(s):
-            s = _TYPE_PRICE.sub(" ", s)
+            # a price list with two or more types ("ontvangst 150 / escort 200") names the priced
+            # types, not necessarily every service offered: read by the price parser only
+            priced = {_last_type(m.group(0)) for m in _TYPE_PRICE.finditer(s)}
+            if len(priced - {None}) >= 2:
+                s = _TYPE_PRICE.sub(" ", s)
         s = _LOCATION_LINE.sub(" ", s)
         hh, ee, mm = _types_in(s)
         h, e, m = h or hh, e or ee, m or mm
@@ -215,7 +233,14 @@ COUNTRIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 REGIONS = ("netherlands", "eastern_europe", "rest_of_europe", "south_america", "other")
 
-_ALIAS_TO_COUNTRY: dict[str, str] = {}
+_EXTRA_FORMS = {
+    "colombiana": "Colombia", "venezolana": "Venezuela", "dominicana": "Dominicaanse Republiek",
+    "italiana": "Italië", "francaise": "Frankrijk", "espanola": "Spanje", "brasileira": "Brazilië",
+    "brasilena": "Brazilië", "peruana": "Peru", "cubana": "Cuba", "argentina": "Argentinië", "polska": "Polen",
+    "romana": "Roemenië", "russkaya": "Rusland", "thai": "Thailand", "chilena": "Chili", "mexicana": "Mexico",
+    "ecuatoriana": "Ecuador", "latvian": "Letland", "pinay": "Filipijnen", "moroccan-dutch": "Marokko",
+}
+_ALIAS_TO_COUNTRY: dict[str, str] = dict(_EXTRA_FORMS)
 for _c, (_r, _nl, _en) in COUNTRIES.items():
     for _a in (*_nl, *_en, fold(_c)):
         _ALIAS_TO_COUNTRY.setdefault(_a, _c)
@@ -230,8 +255,16 @@ _ORIGIN_CUE = re.compile(
     r"(?:het\s+|de\s+|the\s+|mooie?\s+|zonnige?\s+|beautiful\s+|sunny\s+|lovely\s+)?(" + _ALIAS_RX + r")\b"
 )
 _PERSON = (r"(?:meid|meisje|dame|vrouw|schoonheid|girl|lady|woman|beauty|babe|chick|escort|model|latina|schone|"
-           r"godin|goddess|princess|prinses|man|jongen|boy|guy|stud|trans\w*|ts|mooie|hete|hot|sexy|temperament|bloed|blood)")
-_ADJ_PERSON = re.compile(r"\b(" + _ALIAS_RX + r")\s+(?:\w+\s+)?" + _PERSON + r"\b")
+           r"godin|goddess|princess|prinses|man|jongen|boy|guy|stud|trans\w*|ts|mooie|hete|hot|sexy|temperament|bloed|"
+           r"blood|blonde|brunette|hottie|milf|couple|stel|companion|rose|queen|masseuse|masseur|studente|student|"
+           r"shemale|ladyboy|redhead|angel|engel|dancer)")
+_ADJ_PERSON = re.compile(r"\b(" + _ALIAS_RX + r")\s+" + _PERSON + r"\b")
+_ADJ_X_PERSON = re.compile(r"\b(" + _ALIAS_RX + r")\s+\w+\s+" + _PERSON + r"\b")
+_NL_ADJ = sorted({a for _c, (_r, _nl, _en) in COUNTRIES.items() for a in _nl if a.endswith("e") and len(a) >= 5}
+                 | {"colombiana", "venezolana", "dominicana", "italiana", "francaise", "brasileira", "peruana",
+                    "cubana", "chilena", "mexicana"}, key=len, reverse=True)
+_NL_ADJ_RX = re.compile(r"\b(" + "|".join(re.escape(a) for a in _NL_ADJ) + r")\b(?!\s*(?:massage|keuken|les|taal|stijl|food|style|thee))")
+_STANDALONE = re.compile(r"(?:^|[,.!|•–:(-]\s*)(" + _ALIAS_RX + r")(?=\s*(?:[,.!|•–)-]|$))")
 _NOT_ORIGIN = re.compile(r"\b(?:thaise|thai|chinese|indiase|indische|japanse|zweedse|swedish|balinese|turkse|spaanse)\s+(?:massage|keuken|food|style|stijl|les|lessen)")
 _LANG_CONTEXT = re.compile(r"\b(?:spreek|speak|spreken|talen|languages?|taal)\b")
 
@@ -254,9 +287,12 @@ def country_from_text(text: str) -> str | None:
         if _LANG_CONTEXT.search(s) and not re.search(r"afkomst|nationalit|origin|\bfrom\b|\buit\b", s):
             continue
         s2 = _NOT_ORIGIN.sub(" ", s)
-        m = _ORIGIN_CUE.search(s2) or _ADJ_PERSON.search(s2)
-        if m:
-            return _ALIAS_TO_COUNTRY[m.group(1)]
+        for rx in (_ORIGIN_CUE, _ADJ_PERSON, _ADJ_X_PERSON, _NL_ADJ_RX, _STANDALONE):
+            m = rx.search(s2)
+            if m and m.group(1) in _ALIAS_TO_COUNTRY:
+                if rx is _STANDALONE and m.group(1) in ("holland", "nederland", "the netherlands", "netherlands", "nl"):
+                    continue
+                return _ALIAS_TO_COUNTRY[m.group(1)]
     return None
 
 
@@ -274,15 +310,36 @@ _NUM_WORDS = {
     "achttien": 18, "negentien": 19, "twintig": 20, "eighteen": 18, "nineteen": 19, "twenty": 20,
     "dertig": 30, "thirty": 30, "veertig": 40, "forty": 40, "vijftig": 50, "fifty": 50,
 }
-_AGE_PATTERNS = [
-    re.compile(r"\b(?:leeftijd|age|lft|lftd|leeftyd)\s*[:=]?\s*(\d{2})\b"),
-    re.compile(r"\b(\d{2})\s*(?:jaar|jr|jaren|j\b|yrs?\b|years?|yo\b|y\.o\.?|y/o|jarige|jarig)(?!\s*(?:ervaring|experience|in het vak|actief|werkzaam|in nederland|in nl|in holland|getrouwd|samen|lang|oud\s+(?:huis|pand)))"),
-    re.compile(r"\b(?:ik ben|i am|i'm|im)\s+(\d{2})\b(?!\s*(?:cm|kg|euro|eur|min|uur|%))"),
+_AGE_UNIT = r"(?:jaar|jr|jaren|j\b|yrs?\b|years?|yo\b|y\.o\.?|y/o|y\b|jarige|jarig|jaartjes|jaartje|lentes|lente|ans\b|anos\b|años\b|anni\b)"
+_AGE_NOT_AFTER = (r"(?!\s*(?:ervaring|experience|in het vak|in de zorg|actief|werkzaam|getrouwd|samen|lang\b|"
+                  r"in nederland|in nl\b|in holland|in the business))")
+# strong patterns: an age unit or an explicit label
+_AGE_STRONG = [
+    re.compile(r"\b(?:leeftijd|age|lft|lftd|leeftyd|mijn leeftijd is|my age is)\s*[:=]?\s*(\d{2})\b"),
+    re.compile(r"\b(\d{2})\s*" + _AGE_UNIT + _AGE_NOT_AFTER),
+    re.compile(r"\b(?:ik ben|i am|i'm|im|ben)\s+(\d{2})\b(?!\s*(?:cm|kg|euro|eur|min|uur|%|jaar (?:ervaring|in)))"),
     re.compile(r"\b(\d{2})\s*(?:years?\s+young|jaar\s+jong)"),
     re.compile(r"\b(?:aged?)\s+(\d{2})\b"),
+    re.compile(r"\b(?:vrouw|dame|meid|meisje|man|jongen|heer|lady|girl|woman|guy|boy)\s+van\s+(\d{2})\b(?!\s*(?:cm|kg|euro|eur|min))"),
 ]
-_AGE_WORD = re.compile(r"\b(?:ik ben|i am|i'm)\s+(" + "|".join(_NUM_WORDS) + r")(?:\s*(?:jaar|years))?\b")
-_AGE_EXCLUDE_BEFORE = re.compile(r"(?:al|since|for|sinds|meer dan|over|ruim|more than|werk|work\w*|ervaring)\s*$")
+# weak patterns: a bare number set off like an age ("Lisa (27)", "Lisa, 27,", "Zuzana 28 –"): 18-79 only
+_NOT_UNIT_AFTER = r"(?!\s*(?:min|uur|u\b|h\b|hour|euro|eur|€|%|cm|kg|x\b|p\b|/|-\s*\d|\d))"
+_AGE_WEAK = [
+    re.compile(r"\((\d{2})\)"),
+    re.compile(r"(?:^|[,|•–-]\s*|\w\s)(\d{2})\s*(?=[,|•–!)]|\s[–|•-]\s|\.\s|\.$|$)" + _NOT_UNIT_AFTER),
+]
+_NUM_WORDS = {
+    "zestien": 16, "zeventien": 17, "achttien": 18, "negentien": 19, "twintig": 20, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "dertig": 30, "thirty": 30, "veertig": 40, "forty": 40,
+    "vijftig": 50, "fifty": 50,
+}
+_AGE_WORD = re.compile(r"\b(?:ik ben|i am|i'm|ben)\s+(" + "|".join(_NUM_WORDS) + r")\b|\b(" + "|".join(_NUM_WORDS)
+                       + r")\s+(?:jaar|years)")
+_AGE_EXCLUDE_BEFORE = re.compile(
+    r"\b(?:al|since|for|sinds|meer dan|over|ruim|more than|werk|work\w*|ervaring|min\.?|minimum|nr\.?|nummer|"
+    r"tot|from|van|vanaf|va|om|at|till|until|na|after|half|per|prijs|price|tarief|rate)\s*$"
+)
+_JOKE = re.compile(r"\b(?:grapje|just kidding|kidding|nee hoor|geintje)\b")
 
 
 def age_from_field(value: str | None) -> int | None:
@@ -295,20 +352,41 @@ def age_from_field(value: str | None) -> int | None:
     return v if 10 <= v <= 120 else None
 
 
-def age_from_text(text: str) -> int | None:
-    t = fold(text)
-    for rx in _AGE_PATTERNS:
+def _age_candidates(t: str):
+    for rx in _AGE_STRONG:
         for m in rx.finditer(t):
             v = int(m.group(1))
-            before = t[max(0, m.start() - 12) : m.start()]
-            if _AGE_EXCLUDE_BEFORE.search(before):
+            if _AGE_EXCLUDE_BEFORE.search(t[max(0, m.start() - 14) : m.start()]) and not rx.pattern.startswith(r"\b(?:leeftijd"):
                 continue
             if 14 <= v <= 99:
-                return v
-    m = _AGE_WORD.search(t)
-    if m:
-        return _NUM_WORDS[m.group(1)]
-    return None
+                yield m.start(), v
+    for m in _AGE_WORD.finditer(t):
+        yield m.start(), _NUM_WORDS[m.group(1) or m.group(2)]
+    for rx in _AGE_WEAK:
+        for m in rx.finditer(t):
+            v = int(m.group(1))
+            if _AGE_EXCLUDE_BEFORE.search(t[max(0, m.start(1) - 14) : m.start(1)]):
+                continue
+            if PRICE_CONTEXT_BEFORE.search(t[max(0, m.start(1) - 25) : m.start(1)]):
+                continue
+            if 18 <= v <= 79:
+                yield m.start(1) + 100_000, v  # weak: only when no strong candidate
+
+
+def age_from_text(text: str) -> int | None:
+    """Stated age; after a retraction ('ik ben 16... grapje, ik ben 21') the later statement wins."""
+    t = fold(text)
+    cands = sorted(_age_candidates(t))
+    if not cands:
+        return None
+    strong = [c for c in cands if c[0] < 100_000]
+    pool = strong or cands
+    if len(strong) > 1 and _JOKE.search(t):
+        return strong[-1][1]
+    return pool[0][1]
+
+
+PRICE_CONTEXT_BEFORE = re.compile(r"(€|\beur\w*|\bprijs|\btarie\w+|\brates?|\bprice|\bkost\w*|\buur|\bhour|\bmin\w*|\bincall|\boutcall|\bescort|\bontvangst|\bthuis|\bmassage|\bhalf)\s*[:=]?\s*$")
 
 
 # ------------------------------------------------------------------------------------------
@@ -379,31 +457,79 @@ def _prep_price_text(text: str) -> str:
     return t
 
 
-def _duration(ctx: str) -> float | None | str:
-    """Hours covered by the nearest duration phrase in ``ctx`` ('' if none, None for a night)."""
-    best = ("", 10**9)
-    for rx, hours in _DURATIONS:
-        for m in rx.finditer(ctx):
-            dist = m.start()
-            if dist < best[1]:
-                best = (hours, dist)
-            break
-    return best[0]
+_DUR_PHRASE = re.compile(
+    r"(?P<night>\b(?:nacht|night|overnight|overnachting|weekend|dag|day|dinner ?date)\b)"
+    r"|(?P<quarter>\bkwartier(?:tje)?\b|\bquarter\b)"
+    r"|(?P<half>\bhalf\s*(?:uur|uurtje|hour|u)\b|\bhalfuur(?:tje)?\b|½\s*(?:uur|u|h|hour)|\bhalve uur\b|\bhalf\b)"
+    r"|(?P<onehalf>\banderhalf\s*uur\b)"
+    r"|(?P<min>\b(?P<mins>\d{2,3})\s*(?:min\w*|m)\b)"
+    r"|(?P<hrs>\b(?P<n>\d(?:[.,]5)?)\s*(?:uur|uurtje|u|h|hours?|hrs?|hr)\b)"
+    r"|(?P<words>\b(?:twee|two)\s+(?:uur|hours)\b)"
+    r"|(?P<hour>\b(?:heel\s+|een\s+|one\s+|an\s+|the\s+|het\s+)?(?:uur|uurtje|hour|hr|u|h)\b|\bp u\b|\bph\b)"
+)
+
+
+def _hours(m) -> float | None:
+    if m.group("night"):
+        return None
+    if m.group("quarter"):
+        return 0.25
+    if m.group("half"):
+        return 0.5
+    if m.group("onehalf"):
+        return 1.5
+    if m.group("min"):
+        return int(m.group("mins")) / 60
+    if m.group("hrs"):
+        return float(m.group("n").replace(",", "."))
+    if m.group("words"):
+        return 2.0
+    return 1.0
+
+
+def _duration(ctx: str):
+    """Hours of the first duration phrase in ``ctx`` ('' if none, None for a night/day price)."""
+    m = _DUR_PHRASE.search(ctx)
+    return "" if m is None else _hours(m)
+
+
+_RIGHT_DURATION = re.compile(r"^\s*(?:€|eur\w*|e\b)?\s*[,:]?\s*(?:per|voor|for|het|een|an|a|/|pro|the|p|x)\s+")
+_EXTRA_COST = re.compile(r"(entree|toegang|aanbetaling|deposit|taxi|reiskosten|travel|extra|\+|toeslag|supplement|meer)\s*[:=]?\s*(?:€\s*)?$")
+_PRICE_KW_BEFORE = re.compile(
+    r"(incall|outcall|in call|out call|thuis|escort|ontvangst|massage|prijs|prijzen|tarief|tarieven|price|prices|"
+    r"rates?|va|vanaf|from|uurtje|uur|hour|kost|kosten|costs?|dame|kamer|bij jou|bij mij|p u|u|h|min\w*)\s*[:=]?\s*$"
+)
+
+
+def _duration_left(left: str):
+    """Duration phrase right before an amount ('half uur 90', '1h 150', '60 min 70', '1 uur: 150')."""
+    tail = left[-24:]
+    best = None
+    for m in _DUR_PHRASE.finditer(tail):
+        best = m
+    if best is None:
+        return ""
+    rest = tail[best.end() :]
+    if re.fullmatch(r"[\s:=€.]*(?:voor|for|=|kost|is)?[\s:=€.]*", rest):
+        return _hours(best)
+    return ""
 
 
 def parse_prices(text: str) -> PriceResult:
     """Hourly prices stated in ``text``: overall, per type (home/escort/massage) where priced separately.
 
-    Half-hour prices are doubled, 2-hour prices halved; 'va. 150' and ranges '150-200' give the
-    lower bound; night/weekend prices are ignored. The hourly price is the lowest per-type hourly
-    price (as the ground truth's ``price_hour``).
+    Half-hour prices are doubled, 2-hour prices halved (any duration in minutes or hours is
+    normalised); 'va. 150' and ranges '150-200' give the lower bound; night/day prices and extra
+    costs (entree, taxi, '+50') are ignored. The hourly price is the lowest per-type hourly price
+    (the ground truth's ``price_hour``).
     """
     res = PriceResult()
     for sent in sentences(_prep_price_text(text)):
-        has_cue = bool(PRICE_SENTENCE.search(sent)) or bool(re.search(r"\b(?:uur|hour|p u)\b", sent))
+        has_cue = bool(PRICE_SENTENCE.search(sent))
         matches = list(_AMOUNT.finditer(sent))
         prev_end = 0
         seg_type = None
+        last_amount_end = -1
         for i, m in enumerate(matches):
             value = int(m.group(1))
             after = sent[m.end() : m.end() + 12]
@@ -412,39 +538,40 @@ def parse_prices(text: str) -> PriceResult:
                 continue
             if _AGE_BEFORE.search(sent[max(0, m.start() - 14) : m.start()]):
                 continue
-            # second number of a range: skip
-            if i > 0 and _RANGE_SEP.match(before_full) and res.amounts and res.amounts[-1][3] == matches[i - 1].start():
-                prev_end = m.end()
+            # second number of a range ("150-200", "150 tot 200"): skip
+            if last_amount_end >= 0 and _RANGE_SEP.match(sent[last_amount_end : m.start()]):
                 continue
             currency = bool(_CURRENCY_BEFORE.search(sent[max(0, m.start() - 7) : m.start()])) or bool(
                 _CURRENCY_AFTER.match(sent[m.end() : m.end() + 8])
             )
-            if not (currency or has_cue):
+            parts = _SEGMENT_SEP.split(before_full)
+            left = parts[-1] if parts else before_full
+            d_left = _duration_left(sent[max(0, m.start() - 24) : m.start()])
+            keyword = bool(_PRICE_KW_BEFORE.search(sent[max(0, m.start() - 18) : m.start()]))
+            if not (currency or d_left != "" or (keyword and (has_cue or value >= 50))):
+                continue
+            if not 15 <= value <= 5000 or _EXTRA_COST.search(sent[max(0, m.start() - 14) : m.start()]):
+                last_amount_end = m.end()
                 prev_end = m.end()
                 continue
-            if not 15 <= value <= 5000:
-                prev_end = m.end()
-                continue
-            # segment: from the last separator before the amount to the next separator / amount
-            seg_l = before_full
-            parts = _SEGMENT_SEP.split(seg_l)
-            left = parts[-1] if parts else seg_l
             nxt = matches[i + 1].start() if i + 1 < len(matches) else len(sent)
             right_full = sent[m.end() : nxt]
             right = _SEGMENT_SEP.split(right_full)[0]
-            # type from the left context of the segment (or the whole left text when the segment has none)
-            t = _last_type(left) or (seg_type if not left.strip(" €:") else None) or _last_type(before_full)
+            t = _last_type(left) or _first_type(right) or (seg_type if not left.strip(" €:") else None) or _last_type(before_full)
             if t is not None:
                 seg_type = t
-            d_left = _duration_left(left)
-            d_right = _duration(right)
-            d = d_left if d_left != "" else d_right
+            if d_left != "":
+                d = d_left
+            else:
+                rm = _RIGHT_DURATION.match(right) or re.match(r"^\s*(?:€|eur\w*|e\b)?\s*", right)
+                d = _duration(right[rm.end() : rm.end() + 14]) if _RIGHT_DURATION.match(right) else ""
             if d is None:
+                last_amount_end = m.end()
                 prev_end = m.end()
                 continue
             hours = 1.0 if d == "" else d
-            hourly = value / hours
-            res.amounts.append((t, hours, hourly, m.start()))
+            res.amounts.append((t, hours, value / hours, m.start()))
+            last_amount_end = m.end()
             prev_end = m.end()
     if not res.amounts:
         return res
@@ -453,8 +580,8 @@ def parse_prices(text: str) -> PriceResult:
         cands = [a for a in res.amounts if a[0] == kind]
         if not cands:
             return None
-        for pref in (1.0, 0.5, 2.0, 1.5, 3.0, 0.25):
-            sel = [a[2] for a in cands if a[1] == pref]
+        for pref in (1.0, 0.5, 2.0, 1.5, 0.75, 3.0, 0.25):
+            sel = [a[2] for a in cands if abs(a[1] - pref) < 1e-9]
             if sel:
                 return float(min(sel))
         return float(min(a[2] for a in cands))
@@ -464,8 +591,6 @@ def parse_prices(text: str) -> PriceResult:
     typed = [v for v in (res.home, res.escort) if v is not None]
     if typed:
         res.hour = min(typed)
-        if generic is not None and res.home is None and res.escort is None:
-            res.hour = generic
     elif generic is not None:
         res.hour = generic
     elif res.massage is not None:
@@ -482,21 +607,13 @@ def _last_type(ctx: str) -> str | None:
     return best
 
 
-def _duration_left(left: str):
-    """Duration phrase immediately before an amount ('half uur 90', '1h 150', '1 uur: 150')."""
-    tail = left[-22:]
-    best = ("", -1)
-    for rx, hours in _DURATIONS:
-        for m in rx.finditer(tail):
-            if m.end() > best[1]:
-                best = (hours, m.end())
-    if best[1] < 0:
-        return ""
-    # only if nothing but separators/currency follows the duration phrase
-    rest = tail[best[1] :]
-    if re.fullmatch(r"[\s:=€a-z.]*", rest) and len(rest.strip()) <= 8:
-        return best[0]
-    return ""
+def _first_type(ctx: str) -> str | None:
+    best, pos = None, 10**9
+    for kw, name in ((_HOME_KW, "home"), (_ESCORT_KW, "escort"), (_MASSAGE_KW, "massage")):
+        m = kw.search(ctx)
+        if m and m.start() < pos:
+            best, pos = name, m.start()
+    return best
 
 
 # ------------------------------------------------------------------------------------------

@@ -240,6 +240,16 @@ async def _serve_async(pop: Population, host: str, ports: dict[str, int], port_f
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop)
     tasks = [asyncio.create_task(servers[s].serve(sockets=[sockets[s]])) for s in SITES]
+    parent = os.environ.get("SANDBOX_PARENT_PID")
+    if parent:  # started by SandboxServer: exit when that process dies (even by SIGKILL), leave no orphan
+
+        async def watch_parent() -> None:
+            while os.getppid() == int(parent):
+                await asyncio.sleep(1.0)
+            log.warning("parent process %s is gone: stopping the sandbox", parent)
+            stop()
+
+        watcher = asyncio.create_task(watch_parent())  # noqa: F841 (kept referenced until exit)
     while not all(s.started for s in servers.values()):
         if any(t.done() for t in tasks):
             for t in tasks:
@@ -286,6 +296,7 @@ class SandboxServer:
         port_file = tmp / "ports.json"
         env = dict(os.environ)
         env["SEKSWERK_REFERENCE_DIR"] = str(self.config.resolved_reference_dir())
+        env["SANDBOX_PARENT_PID"] = str(os.getpid())
         for key in [k for k in env if k.startswith("SANDBOX_FAULT_") or k == "SANDBOX_LAYOUT_CHANGE"]:
             del env[key]  # the written config already holds the effective values
         cmd = [sys.executable, "-m", "sekswerk_assets.sandbox", "serve", "--config", str(cfg_path),

@@ -49,6 +49,13 @@ class SurveyTableModel(pa.DataFrameModel):
         coerce = True
 
 
+REGIMES = ["prohibited", "phase_out", "maximum", "zone", "licence_required", "tolerated", "other", "no_policy",
+           "unspecified", "unknown"]
+LICENCE = ["yes", "no", "no_answer", "not_asked"]
+TYPOLOGIES = ["mixed_maximum_zero", "zero", "maximum", "phase_out", "spatial_planning", "other", "unspecified",
+              "in_development", "no_policy", "unknown"]
+
+
 class PolicyTypologyModel(pa.DataFrameModel):
     """Per municipality (warehouse only): policy status, policy types, regime per type of sex work, typology."""
 
@@ -63,16 +70,30 @@ class PolicyTypologyModel(pa.DataFrameModel):
     type_phase_out: Series[bool]
     type_spatial_planning: Series[bool]
     type_other: Series[bool]
-    regime_window: Series[str]
-    regime_club: Series[str]
-    regime_escort: Series[str]
-    regime_home: Series[str]
-    regime_independent_escort: Series[str]
-    regime_massage: Series[str]
-    regime_street: Series[str]
-    regime_other: Series[str]
-    typology: Series[str]
+    differs_per_type: Series[str] = pa.Field(isin=["yes", "no", "no_answer", "not_asked"])
+    regime_window: Series[str] = pa.Field(isin=REGIMES)
+    regime_club: Series[str] = pa.Field(isin=REGIMES)
+    regime_escort: Series[str] = pa.Field(isin=REGIMES)
+    regime_home: Series[str] = pa.Field(isin=REGIMES)
+    regime_independent_escort: Series[str] = pa.Field(isin=REGIMES)
+    regime_massage: Series[str] = pa.Field(isin=REGIMES)
+    regime_street: Series[str] = pa.Field(isin=REGIMES)
+    regime_other: Series[str] = pa.Field(isin=REGIMES)
+    licence_required_window: Series[str] = pa.Field(isin=LICENCE)
+    licence_required_club: Series[str] = pa.Field(isin=LICENCE)
+    licence_required_escort: Series[str] = pa.Field(isin=LICENCE)
+    licence_required_home: Series[str] = pa.Field(isin=LICENCE)
+    licence_required_independent_escort: Series[str] = pa.Field(isin=LICENCE)
+    licence_required_massage: Series[str] = pa.Field(isin=LICENCE)
+    licence_required_street: Series[str] = pa.Field(isin=LICENCE)
+    licence_required_other: Series[str] = pa.Field(isin=LICENCE)
+    typology: Series[str] = pa.Field(isin=TYPOLOGIES)
     synthetic: Series[bool]
+
+    @pa.dataframe_check
+    def no_policy_means_no_types(cls, df) -> bool:
+        types = df[[c for c in df.columns if c.startswith("type_")]].any(axis=1)
+        return not (types & (df["has_policy"] != "yes")).any()
 
     class Config:
         strict = True
@@ -114,17 +135,32 @@ class LicenceExtrapolationModel(pa.DataFrameModel):
 
 
 class EnforcementTrendsModel(pa.DataFrameModel):
-    """Enforcement per year (reports, measures) with the largest municipality's share and the trend without it."""
+    """Enforcement (Tables 4.16-4.20) with the largest municipality's share and the trend without it."""
 
     measurement_year: Series[str] = pa.Field(str_matches=YEAR)
+    table_id: Series[str] = pa.Field(isin=["4.16", "4.17", "4.18", "4.19", "4.20"])
     section: Series[str]
+    item_key: Series[str]
     item: Series[str]
-    period: Series[str]
+    period: Series[str] = pa.Field(str_matches=r"^(\d{4}|all years)$")
     total: Series[float] = pa.Field(ge=0)
     municipalities: Series[int] = pa.Field(ge=0)
+    base_n: Series[int] = pa.Field(ge=0)
+    percent: Series[float] = pa.Field(nullable=True, ge=0, le=100)
     largest_share: Series[float] = pa.Field(nullable=True, ge=0, le=1)
-    total_without_largest: Series[float] = pa.Field(nullable=True)
+    total_without_largest: Series[float] = pa.Field(nullable=True, ge=0)
+    total_without_dominant: Series[float] = pa.Field(nullable=True, ge=0)
+    suppressed: Series[bool]
     synthetic: Series[bool]
+
+    @pa.dataframe_check
+    def municipalities_within_base(cls, df) -> bool:
+        return bool((df["municipalities"] <= df["base_n"]).all())
+
+    @pa.dataframe_check
+    def without_largest_not_above_total(cls, df) -> bool:
+        w = df["total_without_largest"]
+        return bool((w.isna() | (w <= df["total"])).all())
 
     class Config:
         strict = True

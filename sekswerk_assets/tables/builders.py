@@ -22,6 +22,7 @@ COMBOS = {  # (home, escort, massage) -> Figure 2.7 label
     (False, False, True): "massage only", (False, True, True): "escort + massage",
 }
 TERMS = ["club", "privehuis", "bureau", "kvk"]
+MIN_ADS_FOR_RATE = 10
 
 
 def cell(row: str, column: str, stat: str, value, base_n: int) -> dict:
@@ -139,8 +140,10 @@ def municipality_table(u: pd.DataFrame, municipalities: pd.DataFrame) -> list[di
                 {**cell(name, "ads", "percent", pct(r["ads"], n), n), "table_id": "2.4"}]
     out += [{**cell("total top ten", "ads", "count", int(top["ads"].sum()), n), "table_id": "2.4"},
             {**cell("total top ten", "ads", "percent", pct(int(top["ads"].sum()), n), n), "table_id": "2.4"}]
-    # Table 2.5: the ten highest rates among the municipalities with the most ads in the report's sense
-    rates = frame.sort_values("per_100k", ascending=False).head(10)
+    # Table 2.5: the ten highest rates, among municipalities with enough ads that a rate means something
+    # (a place with one or two ads would otherwise top the list and be singled out)
+    min_ads = max(MIN_ADS_FOR_RATE, int(0.005 * n))
+    rates = frame[frame["ads"] >= min_ads].sort_values("per_100k", ascending=False).head(10)
     for name, r in rates.set_index("name").iterrows():
         out += [{**cell(name, "ads per 100,000", "per_100k", r["per_100k"], n), "table_id": "2.5b"},
                 {**cell(name, "inhabitants", "population", r["population"], n), "table_id": "2.5b"}]

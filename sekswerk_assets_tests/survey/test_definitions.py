@@ -9,8 +9,7 @@ from sekswerk_assets_tests.conftest import make_resources
 
 
 def test_definitions_load(tmp_path):
-    merged = dg.Definitions.merge(defs, dg.Definitions(resources={k: v for k, v in make_resources(tmp_path).items()
-                                                                  if k != "survey_source"}))
+    merged = dg.Definitions.merge(defs, dg.Definitions(resources=make_resources(tmp_path)))
     keys = {tuple(k.path) for k in merged.resolve_all_asset_keys()}
     assert ("survey", "tables") in keys and ("survey", "licence_extrapolation") in keys
     assert merged.get_sensor_def("survey_export_sensor")

@@ -1,0 +1,85 @@
+"""Benchmark: parse + extract throughput (ads/s, one core) on collected scale-1 sandbox weeks.
+
+    python -m bench.extraction [--scale 1.0] [--weeks 2020-11-24] [--data DIR]
+
+Collects the week(s) through the sandbox server into a temporary encrypted snapshot store
+(unless --data points at an existing data dir with snapshots), then times ``parse_week``
+(decrypt, parse, text mining, municipality matching, pseudonyms) in this single process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from sekswerk_assets.collection.adapters import SITES
+from sekswerk_assets.collection.snapshots import SnapshotStore
+from sekswerk_assets.extraction.municipality import MunicipalityMatcher
+from sekswerk_assets.extraction.parse import parse_week
+from sekswerk_assets.lib.crypto import Cipher, new_key
+from sekswerk_assets.lib.pseudonym import Pseudonymizer
+from sekswerk_assets.partitions import year_of_week
+from sekswerk_assets.reference.loader import MunicipalityReference
+
+
+def collect(store: SnapshotStore, weeks: list[str], scale: float) -> None:
+    from sekswerk_assets.collection.client import AdSitesResource
+    from sekswerk_assets.sandbox import SandboxServer, load_config
+
+    with SandboxServer(load_config(scale=scale)) as urls:
+        sites = AdSitesResource(sandbox_scale=scale, sandbox_base_urls=urls)
+        for week in weeks:
+            for site in SITES:
+                t = time.perf_counter()
+                res = sites.collect(site, week)
+                w = store.writer(site, week)
+                for rec in res.records:
+                    w.add(rec)
+                w.commit({"site": site, "week": week, "synthetic": True})
+                print(f"collected {site} {week}: {res.count('ad', ok=True)} ads in {time.perf_counter() - t:.1f}s")
+        sites.stop_sandbox()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--weeks", default="2020-11-24", help="comma-separated weekly partition keys")
+    ap.add_argument("--data", default=None, help="existing data dir with snapshots (needs --key)")
+    ap.add_argument("--key", default=None, help="snapshot key of --data")
+    args = ap.parse_args()
+    os.environ.setdefault("SEKSWERK_REFERENCE_DIR", str(Path("../shared/data/municipalities").resolve()))
+    weeks = args.weeks.split(",")
+    tmp = None
+    if args.data:
+        store = SnapshotStore(args.data, Cipher(args.key))
+    else:
+        tmp = tempfile.TemporaryDirectory()
+        store = SnapshotStore(tmp.name, Cipher(new_key()))
+        collect(store, weeks, args.scale)
+    ref = MunicipalityReference(directory=os.environ["SEKSWERK_REFERENCE_DIR"], allow_online=False)
+    pseudonyms = Pseudonymizer(new_key())
+    total_ads, total_s = 0, 0.0
+    for week in weeks:
+        matcher = MunicipalityMatcher.from_reference(ref, year_of_week(week))
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        df, stats = parse_week(store, week, pseudonyms, matcher)
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - t0
+        total_ads += len(df)
+        total_s += cpu
+        print(f"{week}: {len(df)} ads ({stats.total_unparsed} unparsed) in {wall:.2f}s wall / {cpu:.2f}s CPU "
+              f"-> {len(df) / cpu:,.0f} ads/s on one core")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"TOTAL: {total_ads} ads, {total_ads / total_s:,.0f} ads/s (one core, parse + extract + pseudonymise, "
+          f"incl. decryption); peak RSS {peak:.0f} MB")
+    print(json.dumps({"ads": total_ads, "ads_per_second_one_core": round(total_ads / total_s), "peak_rss_mb": round(peak)}))
+    if tmp:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

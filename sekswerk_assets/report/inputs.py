@@ -1,0 +1,69 @@
+"""Reading the report's inputs from the warehouse: aggregates only, the measurement year and earlier years."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+from dagster_duckdb import DuckDBResource
+
+from sekswerk_assets.lib.warehouse import in_list
+from sekswerk_assets.lib.warehouse import read_sql as _read_sql
+from sekswerk_assets.partitions import weeks_of_year
+
+#: yearly long-form tables read whole for the year and every earlier year
+YEARLY_TABLES = [
+    "ads.gender_table", "ads.work_type_table", "ads.price_table", "ads.origin_table", "ads.age_table",
+    "ads.municipality_table", "ads.work_type_by_municipality", "ads.licensed_signals", "ads.price_trend",
+    "ads.wrs_indicators", "ads.ad_lifecycle_year",
+    "survey.tables", "survey.response_overview", "survey.licence_counts", "survey.licence_extrapolation",
+    "survey.enforcement_trends",
+]
+
+
+def read_sql(db: DuckDBResource, sql: str, params=None) -> pd.DataFrame:
+    """``lib.warehouse.read_sql``, also tolerant of a table that exists with another shape (read as empty)."""
+    try:
+        return _read_sql(db, sql, params)
+    except duckdb.Error:
+        return pd.DataFrame()
+
+
+def read_inputs(db: DuckDBResource, year: str) -> dict[str, pd.DataFrame]:
+    """Every input frame (missing tables read as empty frames). Per-unit and per-municipality survey rows are
+    never read: only counts per method (``ads.unique_workers``) and typology counts (``survey.policy_typology``)."""
+    out = {t: read_sql(db, f"select * from {t} where measurement_year <= ?", [year]) for t in YEARLY_TABLES}
+    out["units"] = read_sql(
+        db, "select measurement_year, method, count(*) as units, sum(n_ads) as ads from ads.unique_workers "
+            "where measurement_year <= ? group by all order by all", [year])
+    out["policy_typology"] = read_sql(
+        db, "select measurement_year, typology, has_policy, count(*) as municipalities from survey.policy_typology "
+            "where measurement_year <= ? group by all order by all", [year])
+    out["year_comparison"] = read_sql(db, "select * from survey.year_comparison where year <= ?", [year])
+    weeks = in_list(weeks_of_year(year))
+    out["fill_rates"] = read_sql(db, f"""
+        select count(*) as ads,
+               count(distinct measurement_week) as weeks,
+               100.0 * count(measurement_week) / nullif(count(*), 0) as "measurement week",
+               100.0 * count(gender) / nullif(count(*), 0) as gender,
+               100.0 * count(*) filter (where type_stated) / nullif(count(*), 0) as "type of work",
+               100.0 * count(origin_region) / nullif(count(*), 0) as origin,
+               100.0 * count(age) / nullif(count(*), 0) as age,
+               100.0 * count(*) filter (where price_hour is not null or price_home is not null
+                                       or price_escort is not null) / nullif(count(*), 0) as price,
+               100.0 * count(gm_code) / nullif(count(*), 0) as municipality
+        from ads.parsed_ads where measurement_week in {weeks}""")
+    out["sites"] = read_sql(db, f"select site, count(*) as ads from ads.parsed_ads where measurement_week in {weeks} "
+                                "group by site order by site")
+    out["dedup"] = read_sql(db, f"select count(*) as unique_ads, count(distinct measurement_week) as weeks "
+                                f"from ads.weekly_unique_ads where measurement_week in {weeks}")
+    flags = read_sql(db, "select bool_or(synthetic) as s from survey.municipalities_responses where measurement_year = ?",
+                     [year])
+    out["survey_synthetic"] = flags
+    return out
+
+
+def survey_synthetic(inputs: dict) -> bool | None:
+    f = inputs.get("survey_synthetic")
+    if f is None or f.empty or pd.isna(f["s"].iloc[0]):
+        return None
+    return bool(f["s"].iloc[0])

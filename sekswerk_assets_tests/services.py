@@ -1,0 +1,112 @@
+"""Local services for operating tests: a throwaway PostgreSQL, the Dagster webserver and daemon.
+
+Everything binds to 127.0.0.1 on a free port and is stopped by the fixture that started it.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+@contextmanager
+def postgres(tmp: Path):
+    """A PostgreSQL cluster in ``tmp`` (as user 'postgres' when running as root), yielding connection settings."""
+    bindir = pg_bin()
+    if bindir is None:
+        raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql")
+    port = free_port()
+    as_root = os.geteuid() == 0
+    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
+    if as_root:  # PostgreSQL refuses to run as root; pytest's tmp dirs are private to root
+        tmp = Path(tempfile.mkdtemp(prefix="sekswerk-pg-"))
+        tmp.chmod(0o755)
+        shutil.chown(tmp, "postgres")
+    data = tmp / "pgdata"
+    data.mkdir(parents=True, exist_ok=True)
+    if as_root:
+        shutil.chown(data, "postgres")
+    subprocess.run(prefix + [str(bindir / "initdb"), "-D", str(data), "-U", "dagster", "--auth=trust", "-E", "UTF8"],
+                   check=True, capture_output=True)
+    log = tmp / "pg.log"
+    subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-o",
+                             f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1", "start"], check=True, capture_output=True)
+    try:
+        subprocess.run(prefix + [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "dagster", "dagster"],
+                       check=True, capture_output=True)
+        yield {"SEKSWERK_PG_URL": f"postgresql+psycopg2://dagster@127.0.0.1:{port}/dagster", "port": str(port)}
+    finally:
+        subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
+        if as_root:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def wait_http(url: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@contextmanager
+def dagster_services(home: Path, env: dict, *, daemon: bool = True):
+    """``dagster-webserver`` (and ``dagster-daemon``) on 127.0.0.1 for ``workspace.yaml``; yields the base URL."""
+    port = free_port()
+    bin_dir = Path(os.sys.executable).parent
+    full_env = {**os.environ, **env, "DAGSTER_HOME": str(home)}
+    procs = []
+    log = open(home / "services.log", "w")
+    try:
+        procs.append(subprocess.Popen(
+            [str(bin_dir / "dagster-webserver"), "-w", str(REPO / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
+            cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        ))
+        if daemon:
+            procs.append(subprocess.Popen(
+                [str(bin_dir / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")],
+                cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            ))
+        url = f"http://127.0.0.1:{port}"
+        wait_http(url + "/server_info")
+        yield url
+    finally:
+        for p in procs:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+        log.close()
