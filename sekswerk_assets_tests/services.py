@@ -6,6 +6,7 @@ Everything binds to 127.0.0.1 on a free port and is stopped by the fixture that 
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import signal
@@ -75,6 +76,36 @@ def wait_http(url: str, timeout: float = 120.0) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def _graphql(url: str, query: str) -> dict:
+    req = urllib.request.Request(url + "/graphql", data=json.dumps({"query": query}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return json.loads(resp.read())["data"]
+
+
+WORKSPACE = """{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus
+  locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
+RELOAD = """mutation { reloadRepositoryLocation(repositoryLocationName: "sekswerk_assets") { __typename } }"""
+
+
+def wait_code_location(url: str, timeout: float = 300.0) -> None:
+    """Wait until the code location is loaded; on a slow, overloaded machine its first load can time out,
+    so a failed load is reloaded (as a user would press 'Reload definitions')."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        entries = _graphql(url, WORKSPACE)["workspaceOrError"]["locationEntries"]
+        entry = entries[0] if entries else None
+        if entry and entry["loadStatus"] == "LOADED":
+            kind = entry["locationOrLoadError"]["__typename"]
+            if kind == "RepositoryLocation":
+                return
+            last = entry["locationOrLoadError"].get("message")
+            _graphql(url, RELOAD)
+        time.sleep(1.0)
+    raise TimeoutError(f"code location not loaded within {timeout:.0f} s: {last}")
+
+
 @contextmanager
 def dagster_services(home: Path, env: dict, *, daemon: bool = True):
     """``dagster-webserver`` (and ``dagster-daemon``) on 127.0.0.1 for ``workspace.yaml``; yields the base URL."""
@@ -97,6 +128,7 @@ def dagster_services(home: Path, env: dict, *, daemon: bool = True):
             ))
         url = f"http://127.0.0.1:{port}"
         wait_http(url + "/server_info")
+        wait_code_location(url)
         yield url
     finally:
         for p in procs:

@@ -73,8 +73,7 @@ RUNS = """query { runsOrError(limit: 50) { ... on Runs { results { runId status 
 
 def test_backfill_of_sandbox_weeks_through_graphql(services):
     url = services["url"]
-    wait_until(lambda: "raw_snapshots" in json.dumps(graphql(url, "{ assetNodes { assetKey { path } } }")), 120,
-               "the code location")
+    assert "raw_snapshots" in json.dumps(graphql(url, "{ assetNodes { assetKey { path } } }"))
     launch = graphql(url, """
         mutation($params: LaunchBackfillParams!) {
           launchPartitionBackfill(backfillParams: $params) {

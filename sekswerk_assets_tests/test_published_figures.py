@@ -95,6 +95,9 @@ def test_mean_ages(year, column, published):
     ("work", "escort only", "combination", 16.0),
     ("work", "home + escort + massage", "combination", 10.0),
     ("work", "massage only", "combination", 2.0),
+    ("work", "(also) escort", "offers", 55.0),
+    ("work", "(also) home", "offers", 71.0),
+    ("work", "(also) massage", "offers", 36.0),
 ])
 def test_shares(year, table, row, column, published):
     fn = {"gender": B.gender_table, "origin": B.origin_table, "work": B.work_type_table}[table]

@@ -61,14 +61,20 @@ def gender_table(u: pd.DataFrame) -> list[dict]:
 
 
 def work_type_table(u: pd.DataFrame) -> list[dict]:
-    """Figure 2.7: combinations of home reception / escort / massage, and 'also offers' shares."""
+    """Figure 2.7: combinations of home reception / escort / massage, and 'also offers' shares.
+
+    Reading: the printed combinations add up to 96%, so the base is all unique ads, with the ads
+    that state no type as the remaining category ('not stated').
+    """
+    n = len(u)
     s = u[u["type_stated"]]
-    n = len(s)
     keys = list(zip(s["work_home"], s["work_escort"], s["work_massage"]))
     out = []
     for combo, label in COMBOS.items():
         c = sum(1 for k in keys if k == combo)
         out += [cell(label, "combination", "count", c, n), cell(label, "combination", "percent", pct(c, n), n)]
+    c = n - len(s)
+    out += [cell("not stated", "combination", "count", c, n), cell("not stated", "combination", "percent", pct(c, n), n)]
     for col, label in (("work_home", "home"), ("work_escort", "escort"), ("work_massage", "massage")):
         c = int(s[col].sum())
         out += [cell(f"(also) {label}", "offers", "count", c, n), cell(f"(also) {label}", "offers", "percent", pct(c, n), n)]
