@@ -10,19 +10,9 @@ SITES = ["kinky", "sexjobs", "topescortbabes"]
 REGIONS = ["netherlands", "eastern_europe", "rest_of_europe", "south_america", "other"]
 
 
-class WeeklyUniqueAdsModel(pa.DataFrameModel):
-    """Ads of one week after between-site deduplication (phone + municipality, kinky kept)."""
+class AdCharacteristics(pa.DataFrameModel):
+    """What an ad says about the advertiser (shared by the per-week and the per-year tables)."""
 
-    measurement_week: Series[str] = pa.Field(str_matches=WEEK)
-    measurement_year: Series[str] = pa.Field(str_matches=YEAR)
-    site: Series[str] = pa.Field(isin=SITES)
-    unique_ad_key: Series[str] = pa.Field(str_length={"min_value": 16, "max_value": 64})
-    ad_pseudo: Series[str]
-    phone_pseudo: Series[str] = pa.Field(nullable=True)
-    name_pseudo: Series[str] = pa.Field(nullable=True)
-    text_hash: Series[str] = pa.Field(nullable=True)
-    text_simhash: Series[pa.Int64] = pa.Field(nullable=True)
-    also_on_sexjobs: Series[bool]
     gender: Series[str] = pa.Field(nullable=True, isin=["female", "male"])
     transgender: Series[bool]
     type_stated: Series[bool]
@@ -40,6 +30,21 @@ class WeeklyUniqueAdsModel(pa.DataFrameModel):
     licensed_indicated: Series[bool]
     licence_number: Series[bool]
     kvk_number: Series[bool]
+
+
+class WeeklyUniqueAdsModel(AdCharacteristics):
+    """Ads of one week after between-site deduplication (phone + municipality, kinky kept)."""
+
+    measurement_week: Series[str] = pa.Field(str_matches=WEEK)
+    measurement_year: Series[str] = pa.Field(str_matches=YEAR)
+    site: Series[str] = pa.Field(isin=SITES)
+    unique_ad_key: Series[str] = pa.Field(str_length={"min_value": 16, "max_value": 64})
+    ad_pseudo: Series[str]
+    phone_pseudo: Series[str] = pa.Field(nullable=True)
+    name_pseudo: Series[str] = pa.Field(nullable=True)
+    text_hash: Series[str] = pa.Field(nullable=True)
+    text_simhash: Series[pa.Int64] = pa.Field(nullable=True)
+    also_on_sexjobs: Series[bool]
 
     @pa.dataframe_check
     def one_row_per_ad(cls, df):
@@ -105,7 +110,7 @@ class AdLifecycleYearModel(pa.DataFrameModel):
         coerce = True
 
 
-class UniqueWorkersModel(pa.DataFrameModel):
+class UniqueWorkersModel(AdCharacteristics):
     """One row per unique ad (method ``report``) or per linked advertiser (method ``linked``) in a year."""
 
     measurement_year: Series[str] = pa.Field(str_matches=YEAR)
@@ -116,23 +121,6 @@ class UniqueWorkersModel(pa.DataFrameModel):
     weeks_seen: Series[int] = pa.Field(ge=1)
     first_week: Series[str] = pa.Field(str_matches=WEEK)
     last_week: Series[str] = pa.Field(str_matches=WEEK)
-    gender: Series[str] = pa.Field(nullable=True, isin=["female", "male"])
-    transgender: Series[bool]
-    type_stated: Series[bool]
-    work_home: Series[bool]
-    work_escort: Series[bool]
-    work_massage: Series[bool]
-    origin_country: Series[str] = pa.Field(nullable=True)
-    origin_region: Series[str] = pa.Field(nullable=True, isin=REGIONS)
-    age: Series[pa.Int64] = pa.Field(nullable=True, ge=0, le=120)
-    price_hour: Series[float] = pa.Field(nullable=True, ge=0)
-    price_home: Series[float] = pa.Field(nullable=True, ge=0)
-    price_escort: Series[float] = pa.Field(nullable=True, ge=0)
-    gm_code: Series[str] = pa.Field(nullable=True)
-    licensed_terms: Series[str]
-    licensed_indicated: Series[bool]
-    licence_number: Series[bool]
-    kvk_number: Series[bool]
 
     @pa.dataframe_check
     def unique_units(cls, df):
