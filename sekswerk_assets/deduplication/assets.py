@@ -57,12 +57,12 @@ def weekly_unique_ads(context: dg.AssetExecutionContext, parsed_ads: pd.DataFram
     outs={
         "ad_state": dg.AssetOut(
             key=["ads", "ad_state"], dagster_type=dagster_type(AdStateModel), metadata=WEEKLY_META,
-            kinds={"duckdb", "pandas"}, group_name="deduplication",
+            kinds={"duckdb", "pandas"}, group_name="deduplication", owners=["team:data-engineering"],
             description="Running first/last-seen state of every unique ad up to this week.",
         ),
         "ad_lifecycle": dg.AssetOut(
             key=["ads", "ad_lifecycle"], dagster_type=dagster_type(AdLifecycleModel), metadata=WEEKLY_META,
-            kinds={"duckdb", "pandas"}, group_name="deduplication",
+            kinds={"duckdb", "pandas"}, group_name="deduplication", owners=["team:data-engineering"],
             description="Figures 2.2-2.5 for one week: active, new (vs 1, 5, all previous), provisional closed/seen-once.",
         ),
     },
