@@ -15,7 +15,7 @@ import random
 import time
 import urllib.robotparser
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from playwright.async_api import APIRequestContext, BrowserContext, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -277,6 +277,3 @@ async def _block_heavy_resources(route) -> None:
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
-
-def host_of(url: str) -> str:
-    return urlsplit(url).netloc

@@ -8,7 +8,7 @@ import dagster as dg
 from sekswerk_assets import settings
 from sekswerk_assets.collection.adapters import SITES
 from sekswerk_assets.collection.assets import raw_snapshot_key, raw_snapshots
-from sekswerk_assets.partitions import TIMEZONE, WEEK_FMT, week_of_date, weekly_partitions
+from sekswerk_assets.partitions import TIMEZONE, week_of_date, weekly_partitions
 
 collection_job = dg.define_asset_job(
     name="weekly_collection",
@@ -67,5 +67,3 @@ def missing_collection_sensor(context: dg.SensorEvaluationContext):
             notes.append(f"{site}: {len(missing)} week(s) without collection, latest {missing[-1]}")
     return dg.SensorResult(asset_events=events, skip_reason="; ".join(notes) or "no missing weeks")
 
-
-__all__ = ["collection_job", "weekly_collection_schedule", "missing_collection_sensor", "WEEK_FMT"]

@@ -18,7 +18,8 @@ from sekswerk_assets.lib.pseudonym import PseudonymResource
 from sekswerk_assets.partitions import weekly_partitions, year_of_week
 from sekswerk_assets.reference.loader import MunicipalityReference
 from sekswerk_assets.resources import DataDirResource
-from sekswerk_assets.schemas.ads_parsed import MATCH_METHODS, REGIONS, ParsedAdsModel
+from sekswerk_assets.schemas.ads import REGIONS
+from sekswerk_assets.schemas.ads_parsed import MATCH_METHODS, ParsedAdsModel
 
 PARSED_ADS_KEY = dg.AssetKey(["ads", "parsed_ads"])
 # The DuckDB IO manager compares partition_expr with timestamps: cast the ISO-date string column.

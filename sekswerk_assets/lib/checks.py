@@ -2,7 +2,6 @@
 
 
 import functools
-from collections.abc import Sequence
 
 import dagster as dg
 import pandas as pd
@@ -57,6 +56,3 @@ def pandera_check(
 
     return _check
 
-
-def pandera_checks(pairs: Sequence[tuple[dg.AssetsDefinition, type[pa.DataFrameModel]]], **kwargs):
-    return [pandera_check(a, m, partitions_def=a.partitions_def, **kwargs) for a, m in pairs]

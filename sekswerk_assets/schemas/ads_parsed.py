@@ -4,15 +4,18 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-SITES = ["kinky", "sexjobs", "topescortbabes"]
-REGIONS = ["netherlands", "eastern_europe", "rest_of_europe", "south_america", "other"]
+from sekswerk_assets.schemas.ads import SITES, AdCharacteristics
+
 MATCH_METHODS = ["exact", "alias", "place", "merged", "fuzzy", "none"]
 PSEUDONYM = r"^[0-9a-f]{32}$"
 LICENSED_TERMS = r"^((club|privehuis|bureau|kvk)(,(privehuis|bureau|kvk))*)?$"
 
 
-class ParsedAdsModel(pa.DataFrameModel):
-    """Extracted variables per ad page; identifiers only as keyed pseudonyms, no clear text."""
+class ParsedAdsModel(AdCharacteristics):
+    """Extracted variables per ad page; identifiers only as keyed pseudonyms, no clear text.
+
+    The characteristics come from :class:`AdCharacteristics`; only tighter checks are restated here.
+    """
 
     measurement_week: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}-\d{2}$")
     measurement_year: Series[str] = pa.Field(str_matches=r"^\d{4}$")
@@ -23,25 +26,13 @@ class ParsedAdsModel(pa.DataFrameModel):
     name_pseudo: Series[str] = pa.Field(nullable=True, str_matches=PSEUDONYM)
     text_hash: Series[str] = pa.Field(nullable=True, str_matches=PSEUDONYM)
     text_simhash: Series[pd.Int64Dtype] = pa.Field(nullable=True)
-    gender: Series[str] = pa.Field(nullable=True, isin=["female", "male"])
-    transgender: Series[bool]
-    type_stated: Series[bool]
-    work_home: Series[bool]
-    work_escort: Series[bool]
-    work_massage: Series[bool]
-    origin_country: Series[str] = pa.Field(nullable=True)
-    origin_region: Series[str] = pa.Field(nullable=True, isin=REGIONS)
     age: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, le=130)
     age_under_18: Series[bool]
     price_hour: Series[float] = pa.Field(nullable=True, gt=0)
     price_home: Series[float] = pa.Field(nullable=True, gt=0)
     price_escort: Series[float] = pa.Field(nullable=True, gt=0)
-    gm_code: Series[str] = pa.Field(nullable=True, str_matches=r"^GM\d{4}$")
     municipality_match: Series[str] = pa.Field(isin=MATCH_METHODS)
     licensed_terms: Series[str] = pa.Field(str_matches=LICENSED_TERMS)
-    licensed_indicated: Series[bool]
-    licence_number: Series[bool]
-    kvk_number: Series[bool]
     parse_ok: Series[bool]
     parse_error: Series[str] = pa.Field(nullable=True)
 
