@@ -95,6 +95,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--snapshots", help="keep the collected snapshots here and reuse them on the next run")
+    parser.add_argument("--keep-warehouse", help="copy the resulting DuckDB file here (pseudonym key beside it)")
     args = parser.parse_args()
     weeks = weeks_of_year(2020)[: args.weeks]
     from sekswerk_assets.definitions import defs
@@ -118,12 +119,13 @@ def main() -> None:
         if keep:
             (tmp / "data").mkdir()
             (tmp / "data" / "raw").symlink_to((keep / "raw").resolve())
+        pseudo_key = new_key()
         res = build_resources(
             database=str(tmp / "warehouse.duckdb"),
             data=DataDirResource(data_dir=str(tmp / "data"), snapshot_key=key),
             reference=MunicipalityReference(directory=os.environ.get("SEKSWERK_REFERENCE_DIR", "../shared/data/municipalities")),
             ad_sites=AdSitesResource(sandbox_scale=args.scale),
-            pseudonyms=PseudonymResource(key=new_key(), data_dir=str(tmp / "data")),
+            pseudonyms=PseudonymResource(key=pseudo_key, data_dir=str(tmp / "data")),
             survey_source=SurveySource(survey_dir=str(tmp / "survey")),
         )
         processing = WEEKLY - dg.AssetSelection.key_prefixes("raw_snapshots")
@@ -147,6 +149,13 @@ def main() -> None:
             yearly_seconds = time.perf_counter() - t0
             total = time.perf_counter() - start
         ours = figures(tmp / "warehouse.duckdb")
+        if args.keep_warehouse:
+            import shutil
+
+            dest = Path(args.keep_warehouse)
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copy(tmp / "warehouse.duckdb", dest / "warehouse.duckdb")
+            (dest / "pseudonym.key").write_text(pseudo_key)
     pop = simulate(load_config(scale=args.scale))
     out = {
         "scale": args.scale, "weeks": len(weeks), "collect_seconds": round(collect_seconds, 1),

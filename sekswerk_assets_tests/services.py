@@ -64,7 +64,7 @@ def postgres(tmp: Path):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def wait_http(url: str, timeout: float = 120.0) -> None:
+def wait_http(url: str, timeout: float = 300.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

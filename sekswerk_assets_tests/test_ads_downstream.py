@@ -80,11 +80,38 @@ def test_year_series_reproduces_ground_truth(pop, year_truth):
 
 def test_unique_workers_report_and_linked(pop, year_truth):
     _, unique = year_truth
-    units = build_units(unique, "2020")
+    units, model = build_units(unique, "2020")
     n = units.groupby("method").size()
     assert abs(n["report"] - len(pop.postings)) / len(pop.postings) < 0.01
     assert abs(n["linked"] - len(pop.advertisers)) / len(pop.advertisers) < 0.01
     assert n["linked"] < n["report"]
+
+
+def test_linkage_clusters_are_the_true_advertisers(pop, year_truth):
+    """Pairwise precision and recall of the splink clusters against the sandbox's advertisers."""
+    from sekswerk_assets.deduplication.linkage import link_units
+
+    from .truth import _h
+
+    _, unique = year_truth
+    rows = unique.sort_values(["measurement_week", "site", "ad_pseudo"], kind="stable").reset_index(drop=True)
+    clusters, model = link_units(rows)
+    truth = pd.Series(pop.ads["advertiser_id"].to_numpy(),
+                      index=_h(pop.ads["site"] + ":" + pop.ads["ad_code"].astype(str), "code"))
+    units = pd.DataFrame({"unit": rows["unique_ad_key"], "cluster": clusters,
+                          "advertiser": rows["ad_pseudo"].map(truth)}).drop_duplicates("unit")
+    assert units["advertiser"].notna().all()
+
+    def pairs(counts: pd.Series) -> int:
+        return int((counts * (counts - 1) // 2).sum())
+
+    both = pairs(units.groupby(["cluster", "advertiser"]).size())
+    precision = both / pairs(units.groupby("cluster").size())
+    recall = both / pairs(units.groupby("advertiser").size())
+    print(f"\nlinkage vs truth (scale 0.1, 2020): pairwise precision {precision:.4f}, recall {recall:.4f}; "
+          f"{units['cluster'].nunique()} clusters, {units['advertiser'].nunique()} advertisers")
+    assert precision >= 0.98 and recall >= 0.95, (precision, recall)
+    assert model.pairs_linked > 0 and set(model.match_weights["comparison"]) >= {"phone_pseudo", "name_pseudo", "text"}
 
 
 def _write_parsed(db_path, parsed):

@@ -30,7 +30,7 @@ def year(reference_dir_module):
     pop = simulate(load_config(scale=1.0))
     parsed = truth_parsed(pop)
     unique = pd.concat([dedup_week(g)[0] for _, g in parsed.groupby("measurement_week")], ignore_index=True)
-    units = unique_workers(unique, "2020")
+    units, _ = unique_workers(unique, "2020")
     series = year_series(unique[["measurement_week", "unique_ad_key"]], "2020", weeks_of_year(2020))
     municipalities = MunicipalityReference(directory=str(reference_dir_module)).municipalities(2021)
     return pop, units[units["method"] == "report"], series, municipalities

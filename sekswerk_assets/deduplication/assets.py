@@ -176,7 +176,10 @@ def unique_workers(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ad
     rows = read_year_rows(duckdb, year)
     if rows.empty:
         raise dg.Failure(f"No weekly unique ads stored for measurement year {year}: materialise its weeks first.")
-    units = build_unique_workers(rows, year)
+    from sekswerk_assets.tables.plots import match_weights_figure
+
+    context.log.info(f"{year}: linking {rows['unique_ad_key'].nunique()} report units with splink ...")
+    units, model = build_unique_workers(rows, year)
     n = units.groupby("method").size().to_dict()
     context.log.info(f"{year}: {n.get('report', 0)} unique ads (report method), {n.get('linked', 0)} linked advertisers")
     context.add_output_metadata(
@@ -185,6 +188,11 @@ def unique_workers(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ad
             "unique_ads_report_method": int(n.get("report", 0)),
             "advertisers_linked": int(n.get("linked", 0)),
             "weeks_used": int(rows["measurement_week"].nunique()),
+            "linkage/candidate_pairs": model.pairs_scored,
+            "linkage/pairs_linked": model.pairs_linked,
+            "linkage/prior_match_probability": model.prior,
+            "linkage/match_weights": dg.MetadataValue.md(model.match_weights.round(4).to_markdown(index=False)),
+            "linkage/match_weights_chart": match_weights_figure(model.match_weights),
             **ad_sites.provenance(**VERSIONS),
         }
     )

@@ -4,23 +4,18 @@
 between-site deduplication, as in Bijlage 5. Re-posting an ad under a new code makes a new unit,
 which the report names as a source of overestimation.
 
-``linked``: report units joined when they evidently belong to one advertiser:
-  * kinky/sexjobs: the same phone pseudonym, and the same name pseudonym or near-identical
-    text (keyed simhash within ``SIMHASH_MAX_BITS`` bits);
-  * topescortbabes (phone hidden): the same name pseudonym and municipality, and the same or
-    near-identical text.
-Rules are deterministic and explainable; connected components are taken with scipy.
+``linked``: report units clustered by a probabilistic linkage model (splink on DuckDB, trained on
+the year itself) over phone and name pseudonyms, keyed text hashes, municipality, age and origin:
+re-posted ads with new codes join their advertiser (see ``splink_model``).
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
-LINKAGE_VERSION = "1"
-SIMHASH_MAX_BITS = 6
+from sekswerk_assets.deduplication.splink_model import LinkageResult, link
+
+LINKAGE_VERSION = "2-splink"
 
 ATTRIBUTES = [
     "gender", "origin_country", "origin_region", "age", "price_hour", "price_home", "price_escort", "gm_code",
@@ -71,55 +66,26 @@ def _summarise(rows: pd.DataFrame, unit: pd.Series) -> pd.DataFrame:
     return out.rename_axis("unit_id").reset_index()
 
 
-def link_units(rows: pd.DataFrame) -> pd.Series:
-    """Advertiser id per row: connected components over the report units (see module docstring)."""
+def link_units(rows: pd.DataFrame) -> tuple[pd.Series, LinkageResult]:
+    """Advertiser id per row: the splink cluster of its report unit (see ``splink_model``)."""
     units = rows["unique_ad_key"].astype("category")
     codes = units.cat.codes.to_numpy()
-    n = len(units.cat.categories)
-    first = rows.assign(u=codes).drop_duplicates("u")
-    edges: list[tuple[np.ndarray, np.ndarray]] = []
-
-    def join(frame: pd.DataFrame, by: list[str], text_ok) -> None:
-        frame = frame.dropna(subset=by)
-        for _, grp in frame.groupby(by):
-            if len(grp) < 2:
-                continue
-            u = grp["u"].to_numpy()
-            sims = grp["text_simhash"].to_numpy()
-            hashes = grp["text_hash"].to_numpy()
-            for i in range(1, len(grp)):
-                if text_ok(hashes[0], hashes[i], sims[0], sims[i]):
-                    edges.append((np.array([u[0]]), np.array([u[i]])))
-
-    def near(h1, h2, s1, s2) -> bool:
-        if h1 is not None and h1 == h2:
-            return True
-        if pd.isna(s1) or pd.isna(s2):
-            return False
-        return bin((int(s1) ^ int(s2)) & 0xFFFFFFFFFFFFFFFF).count("1") <= SIMHASH_MAX_BITS
-
-    phone_sites = first[first["site"] != "topescortbabes"]
-    join(phone_sites, ["phone_pseudo", "name_pseudo"], lambda *a: True)
-    join(phone_sites, ["phone_pseudo"], near)
-    join(first[first["site"] == "topescortbabes"], ["name_pseudo", "gm_code"], near)
-    if edges:
-        a = np.concatenate([e[0] for e in edges])
-        b = np.concatenate([e[1] for e in edges])
-        graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
-        _, labels = connected_components(graph, directed=False)
-    else:
-        labels = np.arange(n)
-    return pd.Series(labels[codes], index=rows.index).map(lambda x: f"L{x:07d}")
+    # each unit is described by its first observation (rows arrive in a fixed order)
+    first = rows.assign(unit=codes).drop_duplicates("unit")
+    result = link(first)
+    labels = result.clusters.reindex(range(len(units.cat.categories))).to_numpy()
+    return pd.Series(labels[codes], index=rows.index).map(lambda x: f"L{x:07d}"), result
 
 
-def unique_workers(rows: pd.DataFrame, year: str) -> pd.DataFrame:
-    """Both methods' units for a year from the weekly unique ads of its weeks."""
+def unique_workers(rows: pd.DataFrame, year: str) -> tuple[pd.DataFrame, LinkageResult]:
+    """Both methods' units for a year from the weekly unique ads of its weeks, and the linkage model."""
     # a fixed row order: which observation represents a unit must not depend on how the warehouse returns rows
     rows = rows.sort_values(["measurement_week", "site", "ad_pseudo"], kind="stable").reset_index(drop=True)
     report = _summarise(rows, rows["unique_ad_key"])
     report.insert(0, "method", "report")
-    linked = _summarise(rows, link_units(rows))
+    clusters, model = link_units(rows)
+    linked = _summarise(rows, clusters)
     linked.insert(0, "method", "linked")
     out = pd.concat([report, linked], ignore_index=True)
     out.insert(0, "measurement_year", year)
-    return out
+    return out, model

@@ -136,7 +136,7 @@ def build_document(inputs: dict, year: str, *, synthetic: bool, figures, quality
         "Deduplication between sites: within a week, ads with the same phone number and municipality are one ad "
         "(the kinky ad is kept). Within a site over the year (the report's method): the same ad code and name are one "
         "unique ad. Improved linkage (method 'linked') joins ads of the same advertiser across codes, names and sites "
-        "(phone, name, near-identical text); it is shown here as a method note, not in the published comparison.",
+        "with a probabilistic model (splink: phone, name, near-identical text, municipality, age, origin); it is shown here as a method note, not in the published comparison.",
         "Linkage accuracy: the report method counts unique ads, the linked method advertisers; the difference shows how "
         "far the report's count overstates the number of sex workers advertising (table below).",
         "Extrapolation (section 2.2): the report divides the licences counted by responding municipalities by their "

@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import dagster as dg  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.collections import PatchCollection  # noqa: E402
 from matplotlib.patches import Polygon  # noqa: E402
@@ -90,3 +91,19 @@ def choropleth(per_100k: pd.Series, geojson: Path | None, title: str) -> dict:
     ax.set_title(title, fontsize=10)
     fig.colorbar(coll, ax=ax, shrink=0.6, label="ads per 100,000 inhabitants")
     return {"map": png_metadata(fig)}
+
+
+def match_weights_figure(weights: pd.DataFrame) -> dg.MetadataValue:
+    """Match weight (log2 m/u) per comparison level of the linkage model, as splink's chart shows it."""
+    w = weights.dropna(subset=["match_weight"]).reset_index(drop=True)
+    clipped = w["match_weight"].clip(-30, 30)
+    fig, ax = plt.subplots(figsize=(7, 0.32 * len(w) + 1.2))
+    y = range(len(w))[::-1]
+    ax.barh(list(y), clipped, color=["tab:green" if v > 0 else "tab:red" for v in clipped])
+    ax.set_yticks(list(y), [f"{c}: {lvl}" for c, lvl in zip(w["comparison"], w["level"])], fontsize=7)
+    ax.axvline(0, color="black", lw=0.6)
+    ax.set_xlabel("match weight, log2(m/u) (clipped at ±30)", fontsize=8)
+    ax.set_title("Linkage model: evidence per comparison level", fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return png_metadata(fig)
