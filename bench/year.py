@@ -59,6 +59,26 @@ def collect_year(urls: dict, scale: float, weeks: list[str], data: Path, key: st
     return time.perf_counter() - start
 
 
+def linkage_quality(db: Path, pseudo_key: str, pop) -> dict:
+    """Pairwise precision/recall of the linked method's clusters against the sandbox's advertisers."""
+    from sekswerk_assets.deduplication.linkage import link_units
+    from sekswerk_assets.lib.pseudonym import Pseudonymizer
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("select * from ads.weekly_unique_ads order by measurement_week, site, ad_pseudo").fetchdf()
+    clusters, _ = link_units(rows)
+    ps = Pseudonymizer(pseudo_key)
+    truth = dict(zip((ps.code(s, str(c)) for s, c in zip(pop.ads["site"], pop.ads["ad_code"])), pop.ads["advertiser_id"]))
+    units = rows.assign(cluster=clusters, advertiser=rows["ad_pseudo"].map(truth)).drop_duplicates("unique_ad_key")
+
+    def pairs(sizes) -> int:
+        return int((sizes * (sizes - 1) // 2).sum())
+
+    both = pairs(units.groupby(["cluster", "advertiser"]).size())
+    return {"linkage_precision": round(both / pairs(units.groupby("cluster").size()), 4),
+            "linkage_recall": round(both / pairs(units.groupby("advertiser").size()), 4)}
+
+
 def figures(db: Path) -> dict:
     with duckdb.connect(str(db), read_only=True) as con:
         def v(table, where):
@@ -149,6 +169,8 @@ def main() -> None:
             yearly_seconds = time.perf_counter() - t0
             total = time.perf_counter() - start
         ours = figures(tmp / "warehouse.duckdb")
+        pop = simulate(load_config(scale=args.scale))
+        ours.update(linkage_quality(tmp / "warehouse.duckdb", pseudo_key, pop))
         if args.keep_warehouse:
             import shutil
 
@@ -156,7 +178,6 @@ def main() -> None:
             dest.mkdir(parents=True, exist_ok=True)
             shutil.copy(tmp / "warehouse.duckdb", dest / "warehouse.duckdb")
             (dest / "pseudonym.key").write_text(pseudo_key)
-    pop = simulate(load_config(scale=args.scale))
     out = {
         "scale": args.scale, "weeks": len(weeks), "collect_seconds": round(collect_seconds, 1),
         "processing_seconds_total": round(total, 1), "yearly_assets_seconds": round(yearly_seconds, 1),
@@ -176,6 +197,7 @@ def main() -> None:
     print(f"  linked advertisers: {ours['linked advertisers']} (truth {len(pop.advertisers)}; "
           f"report-method error {100 * (ours['unique ads (27,866)'] - len(pop.advertisers)) / len(pop.advertisers):+.1f}% vs "
           f"linked {100 * (ours['linked advertisers'] - len(pop.advertisers)) / len(pop.advertisers):+.1f}%)")
+    print(f"  linkage pairwise precision {ours['linkage_precision']}, recall {ours['linkage_recall']} (vs true advertisers)")
     print(f"  top ten: {ours['top ten']}")
     print(f"  weekly active min/max: {ours['active min/max']}")
     print(json.dumps({**out, **{k: v for k, v in ours.items() if k != 'top ten'}}, default=str))

@@ -7,7 +7,7 @@ from sekswerk_assets.collection.adapters import SITES
 from sekswerk_assets.collection.client import AdSitesResource
 from sekswerk_assets.collection.snapshots import SnapshotStore
 from sekswerk_assets.lib.metadata import provenance
-from sekswerk_assets.partitions import weekly_partitions
+from sekswerk_assets.partitions import weekly_partitions, year_of_week
 from sekswerk_assets.resources import DataDirResource
 
 MAX_ERROR_RATE = 0.02  # share of ad pages that may fail before the error-rate check warns
@@ -87,7 +87,7 @@ def build_raw_snapshot_asset(site: str) -> dg.AssetsDefinition:
             check_name="error_rate", passed=error_rate <= MAX_ERROR_RATE,
             severity=dg.AssetCheckSeverity.WARN, metadata={"error_rate": round(error_rate, 4)},
         )
-        seed = ad_sites.sandbox_seed() if ad_sites.is_sandbox(site) else None
+        seed = ad_sites.sandbox_seed(int(year_of_week(week))) if ad_sites.is_sandbox(site) else None
         yield dg.MaterializeResult(
             metadata={
                 **provenance(synthetic=ad_sites.is_sandbox(site), seed=seed),

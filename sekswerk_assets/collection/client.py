@@ -15,7 +15,7 @@ from pydantic import Field, PrivateAttr
 from sekswerk_assets import settings
 from sekswerk_assets.collection.adapters import ADAPTERS
 from sekswerk_assets.collection.collector import CollectionResult, Politeness, SiteCollector
-from sekswerk_assets.partitions import today, week_of_date
+from sekswerk_assets.partitions import today, week_of_date, year_of_week
 
 SANDBOX_WEEK_HEADER = "X-Sandbox-Week"
 USER_AGENT = "sekswerk-assets/0.1 (WODC nulmeting research crawler; non-commercial; respects robots.txt)"
@@ -49,9 +49,7 @@ class AdSitesResource(dg.ConfigurableResource):
     timeout_s: float | None = Field(default=None, description="per request (sandbox 3 s, real 30 s)")
     page_budget: int = 60_000
 
-    _server = PrivateAttr(default=None)
-    _sandbox_urls: dict | None = PrivateAttr(default=None)
-    _sandbox_seed: int | None = PrivateAttr(default=None)
+    _sandbox_servers: dict = PrivateAttr(default_factory=dict)  # measurement year -> (server, urls)
 
     @classmethod
     def from_env(cls) -> "AdSitesResource":
@@ -70,10 +68,11 @@ class AdSitesResource(dg.ConfigurableResource):
     def is_sandbox(self, site: str) -> bool:
         return not self.configured_url(site)
 
-    def sandbox_config_model(self):
+    def sandbox_config_model(self, year: int | None = None):
+        """The sandbox configuration, for ``year`` when given (the packaged config simulates 2020)."""
         from sekswerk_assets.sandbox.config import load_config
 
-        return load_config(
+        config = load_config(
             self.sandbox_config,
             scale=self.sandbox_scale,
             layout_change=self.sandbox_layout_change,
@@ -84,42 +83,45 @@ class AdSitesResource(dg.ConfigurableResource):
                 "slow": self.sandbox_fault_slow,
             },
         )
+        return config if year is None else config.for_year(year)
 
-    def sandbox_seed(self) -> int:
-        return self.sandbox_config_model().seed
+    def sandbox_seed(self, year: int | None = None) -> int:
+        return self.sandbox_config_model(year).seed
 
     @property
     def synthetic(self) -> bool:
         """True when any site is served by the embedded sandbox: everything derived is synthetic."""
         return any(self.is_sandbox(s) for s in ADAPTERS)
 
-    def provenance(self, **extra) -> dict:
-        """Provenance metadata for assets computed from these sites' snapshots."""
+    def provenance(self, year: int | str | None = None, **extra) -> dict:
+        """Provenance metadata for assets computed from these sites' snapshots (of ``year`` if known)."""
         from sekswerk_assets.lib.metadata import provenance
 
-        return provenance(synthetic=self.synthetic, seed=self.sandbox_seed() if self.synthetic else None, **extra)
+        seed = self.sandbox_seed(int(year) if year is not None else None) if self.synthetic else None
+        return provenance(synthetic=self.synthetic, seed=seed, **extra)
 
-    def base_url(self, site: str) -> str:
+    def base_url(self, site: str, week: str | None = None) -> str:
+        """Base URL of ``site``; for the embedded sandbox, of the server simulating ``week``'s year."""
         url = self.configured_url(site)
         if url:
             return url
         if self.sandbox_base_urls:
             return self.sandbox_base_urls[site]
-        if self._sandbox_urls is None:
+        year = int(year_of_week(week)) if week else self.sandbox_config_model().measurement_year
+        if year not in self._sandbox_servers:
             from sekswerk_assets.sandbox.server import SandboxServer
 
-            self._server = SandboxServer(self.sandbox_config_model())
-            self._sandbox_urls = self._server.start()
-        return self._sandbox_urls[site]
+            server = SandboxServer(self.sandbox_config_model(year))
+            self._sandbox_servers[year] = (server, server.start())
+        return self._sandbox_servers[year][1][site]
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self.stop_sandbox()
 
     def stop_sandbox(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-            self._sandbox_urls = None
+        for server, _ in self._sandbox_servers.values():
+            server.stop()
+        self._sandbox_servers.clear()
 
     # -- collection -------------------------------------------------------------------------
     def politeness(self, site: str) -> Politeness:
@@ -154,7 +156,7 @@ class AdSitesResource(dg.ConfigurableResource):
         headers = {SANDBOX_WEEK_HEADER: week} if self.is_sandbox(site) else {}
         collector = SiteCollector(
             ADAPTERS[site],
-            self.base_url(site),
+            self.base_url(site, week),
             self.politeness(site),
             extra_headers=headers,
             chromium_path=self.chromium_path,

@@ -17,6 +17,7 @@ from sekswerk_assets.partitions import (
     weekly_partitions,
     weeks_of_year,
     year_end,
+    year_of_week,
 )
 from sekswerk_assets.schemas.ads import (
     AdLifecycleModel,
@@ -49,7 +50,8 @@ def weekly_unique_ads(context: dg.AssetExecutionContext, parsed_ads: pd.DataFram
     """Unique ads of a week after between-site deduplication on phone + municipality (kinky kept)."""
     unique, stats = dedup_week(parsed_ads)
     context.log.info(f"{context.partition_key}: {stats['observations']} observations -> {stats['unique_ads']} unique ads")
-    context.add_output_metadata({**table_metadata(unique, preview=False), **stats, **ad_sites.provenance(**VERSIONS)})
+    context.add_output_metadata({**table_metadata(unique, preview=False), **stats,
+                               **ad_sites.provenance(year_of_week(context.partition_key), **VERSIONS)})
     return unique
 
 
@@ -94,7 +96,7 @@ def ad_lifecycle(context: dg.AssetExecutionContext, weekly_unique_ads: pd.DataFr
     for c in ("new_vs_previous", "new_vs_previous_five", "new_vs_all_previous",
               "closed_previous_provisional", "seen_once_previous_provisional"):
         lifecycle[c] = lifecycle[c].astype("Int64")
-    meta = ad_sites.provenance(**VERSIONS)
+    meta = ad_sites.provenance(year_of_week(week), **VERSIONS)
     yield dg.Output(state, "ad_state", metadata={**table_metadata(state, preview=False), "state_size": len(state), **meta})
     yield dg.Output(
         lifecycle, "ad_lifecycle",
@@ -153,7 +155,7 @@ def ad_lifecycle_year(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
         "active_max": int(collected["active"].max()),
         "closed_mean": round(float(collected["closed"].mean()), 1),
         **lifecycle_figures(series),
-        **ad_sites.provenance(**VERSIONS),
+        **ad_sites.provenance(year, **VERSIONS),
     }
     context.add_output_metadata(meta)
     return series
@@ -193,7 +195,7 @@ def unique_workers(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ad
             "linkage/prior_match_probability": model.prior,
             "linkage/match_weights": dg.MetadataValue.md(model.match_weights.round(4).to_markdown(index=False)),
             "linkage/match_weights_chart": match_weights_figure(model.match_weights),
-            **ad_sites.provenance(**VERSIONS),
+            **ad_sites.provenance(year, **VERSIONS),
         }
     )
     return units

@@ -99,7 +99,7 @@ def parsed_ads(
     synthetic = any(
         store.summary(s, week).get("synthetic", False) for s in SITES if store.exists(s, week)
     )
-    seed = ad_sites.sandbox_seed() if synthetic else None
+    seed = ad_sites.sandbox_seed(int(year_of_week(week))) if synthetic else None
     context.log.info(
         f"{week}: {len(df)} ad observations ({stats.total_unparsed} unparsed) in {stats.seconds:.1f}s"
     )

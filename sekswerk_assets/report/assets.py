@@ -115,7 +115,7 @@ def nulmeting_report(
         "published_items_available": int(listed["available"].sum()),
         "published_items_missing": dg.MetadataValue.md(", ".join(missing) or "none"),
         "checks_failed": int((quality["status"] == "failed").sum()),
-        **ad_sites.provenance(survey_synthetic=bool(survey_flag)),
+        **ad_sites.provenance(year, survey_synthetic=bool(survey_flag)),
         "synthetic": synthetic,
     })
     return index

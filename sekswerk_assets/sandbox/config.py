@@ -166,6 +166,9 @@ class SandboxConfig(_Frozen):
     faults: FaultsConfig = FaultsConfig()
     layout_change: bool = False
     render_cache_size: int = 50000
+    # the first week of the year the curves' anchor dates describe (None: ``first_week``); set by
+    # ``for_year`` so the same calibrated sector can be simulated for a later measurement year
+    calibration_first_week: dt.date | None = None
 
     @property
     def weeks(self) -> list[dt.date]:
@@ -174,10 +177,31 @@ class SandboxConfig(_Frozen):
 
     def curve(self, anchors: Anchors) -> np.ndarray:
         """Interpolate [date, value] anchors linearly over the weekly measurement moments."""
-        xs = np.array([(dt.date.fromisoformat(d) - self.first_week).days for d, _ in anchors], float)
+        origin = self.calibration_first_week or self.first_week
+        xs = np.array([(dt.date.fromisoformat(d) - origin).days for d, _ in anchors], float)
         ys = np.array([v for _, v in anchors], float)
         grid = np.array([(w - self.first_week).days for w in self.weeks], float)
         return np.interp(grid, xs, ys)
+
+    def for_year(self, year: int) -> "SandboxConfig":
+        """The same calibrated sector in another measurement year: its own weeks and seed, the same curves.
+
+        The curves keep their shape relative to the year's first measurement moment (the Tuesday from
+        19 to 25 August); the seed moves with the year, so each year is a different draw of the sector.
+        Advertisers are not carried over between simulated years.
+        """
+        if year == self.measurement_year:
+            return self
+        first = _first_tuesday(year)
+        return self.model_copy(
+            update={
+                "measurement_year": year,
+                "first_week": first,
+                "n_weeks": (_first_tuesday(year + 1) - first).days // 7,
+                "seed": self.seed + (year - self.measurement_year),
+                "calibration_first_week": self.calibration_first_week or self.first_week,
+            }
+        )
 
     def resolved_reference_dir(self) -> Path:
         """Directory with the CBS municipality files (read at run time, never copied)."""
@@ -193,6 +217,12 @@ class SandboxConfig(_Frozen):
     def to_yaml(self) -> str:
         """Serialise to YAML that ``load_config`` reads back to an equal config."""
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def _first_tuesday(year: int) -> dt.date:
+    """First measurement moment of a measurement year: the Tuesday from 19 to 25 August."""
+    start = dt.date(year, 8, 19)
+    return start + dt.timedelta(days=(1 - start.weekday()) % 7)
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

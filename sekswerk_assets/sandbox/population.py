@@ -580,9 +580,17 @@ def _assign_terms(
 # 4. site copies, codes, observations, truth aggregates
 
 
-def _assign_codes(rng: np.random.Generator, site: str, order_key: np.ndarray) -> np.ndarray:
-    """Increasing numeric ad codes by posting start (with gaps for ads outside the sandbox)."""
+CODE_SPAN_PER_YEAR = {"kinky": 200_000, "sexjobs": 2_000_000, "topescortbabes": 20_000}
+
+
+def _assign_codes(rng: np.random.Generator, site: str, order_key: np.ndarray, year_index: int = 0) -> np.ndarray:
+    """Increasing numeric ad codes by posting start (with gaps for ads outside the sandbox).
+
+    A later simulated year continues where the previous one ended (``year_index`` years after the
+    calibration year), so codes never repeat between years, as on a real site.
+    """
     start, gap = {"kinky": (3_104_000, 9), "sexjobs": (61_200_000, 31), "topescortbabes": (41_000, 4)}[site]
+    start += year_index * CODE_SPAN_PER_YEAR[site]
     order = np.argsort(order_key, kind="stable")
     codes = np.empty(order_key.size, np.int64)
     codes[order] = start + np.cumsum(rng.integers(1, gap, order_key.size))
@@ -598,6 +606,7 @@ def simulate(config: SandboxConfig) -> Population:
     ref = load_reference(cfg.resolved_reference_dir())
     weeks = cfg.weeks
     n_weeks = cfg.n_weeks
+    year_index = (cfg.first_week - (cfg.calibration_first_week or cfg.first_week)).days // 364
 
     tl = _calibrated_timeline(cfg, seed_timeline)
     n_post = tl.start.size
@@ -673,7 +682,7 @@ def simulate(config: SandboxConfig) -> Population:
         first = son[posts].argmax(axis=1)
         last = n_weeks - 1 - son[posts][:, ::-1].argmax(axis=1)
         order_key = tl.start[posts] * 10_000_000.0 + rng.random(posts.size) * 1_000_000
-        codes = _assign_codes(rng, s, order_key)
+        codes = _assign_codes(rng, s, order_key, year_index)
         ad_frames.append(
             pd.DataFrame(
                 {

@@ -80,7 +80,7 @@ def build_table_asset(name: str) -> dg.AssetsDefinition:
         year = context.partition_key
         municipalities = reference.municipalities(list_year_for(year)) if needs_ref else None
         df = build_table(name, unique_workers, year, municipalities)
-        meta = {**table_metadata(df, preview=False), **_published_preview(df), **ad_sites.provenance(**VERSIONS)}
+        meta = {**table_metadata(df, preview=False), **_published_preview(df), **ad_sites.provenance(year, **VERSIONS)}
         meta.update(bar_figure(df[df["table_id"] == df["table_id"].iloc[0]], title))
         if name == "municipality_table":
             rates = df[(df["table_id"] == "2.11") & (df["stat"] == "per_100k") & (df["method"] == "report")]
@@ -118,7 +118,7 @@ def build_weekly_series_asset(name: str, fn, description: str, title: str) -> dg
             raise dg.Failure(f"No weekly unique ads stored for measurement year {year}.")
         df = fn(rows)
         df.insert(0, "measurement_year", year)
-        context.add_output_metadata({**table_metadata(df), **weekly_series_figure(df, title), **ad_sites.provenance(**VERSIONS)})
+        context.add_output_metadata({**table_metadata(df), **weekly_series_figure(df, title), **ad_sites.provenance(year, **VERSIONS)})
         return df
 
     return _series
