@@ -114,6 +114,18 @@ def test_linkage_clusters_are_the_true_advertisers(pop, year_truth):
     assert model.pairs_linked > 0 and set(model.match_weights["comparison"]) >= {"phone_pseudo", "name_pseudo", "text"}
 
 
+def test_linkage_of_a_tiny_year_keeps_the_prior_model(year_truth):
+    """Too few pairs to train on (a year of a few ads) must still link, on the prior m values."""
+    from sekswerk_assets.deduplication.linkage import link_units
+
+    _, unique = year_truth
+    first_week = unique[unique["measurement_week"] == unique["measurement_week"].min()].head(40)
+    rows = first_week.sort_values(["site", "ad_pseudo"]).reset_index(drop=True)
+    clusters, model = link_units(rows)
+    assert len(clusters) == len(rows) and clusters.nunique() <= rows["unique_ad_key"].nunique()
+    assert all("skipped" in t for t in model.training), model.training
+
+
 def _write_parsed(db_path, parsed):
     with duckdb.connect(str(db_path)) as con:
         con.execute("create schema if not exists ads")

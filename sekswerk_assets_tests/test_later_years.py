@@ -10,7 +10,7 @@ import pytest
 
 from sekswerk_assets.collection.client import AdSitesResource
 from sekswerk_assets.definitions import defs
-from sekswerk_assets.jobs import WEEKLY
+from sekswerk_assets.jobs import WEEKLY, YEARLY
 from sekswerk_assets.partitions import weeks_of_year
 from sekswerk_assets.reference.loader import MunicipalityReference, list_year_for
 from sekswerk_assets.sandbox import load_config, simulate
@@ -43,25 +43,55 @@ def test_later_year_is_a_new_draw_of_the_same_sector():
     assert str(p2021.weekly_truth["week"].iloc[0]) == WEEKS[0]
 
 
-def test_backfill_of_later_year_weeks_starts_that_years_sandbox(tmp_path):
-    """Weekly partitions of 2021 collect from a 2021 sandbox the resource starts itself."""
-    pop = simulate(load_config(scale=SCALE).for_year(YEAR))
-    res = make_resources(tmp_path, ad_sites=AdSitesResource(sandbox_scale=SCALE))
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    """Two weeks of 2020 and of 2021, each year's ad tables, then the 2021 report (no 2021 survey)."""
+    tmp = tmp_path_factory.mktemp("two_years")
+    res = make_resources(tmp, ad_sites=AdSitesResource(sandbox_scale=SCALE))
+    assets = list(defs.assets)
+    seeds = {}
     with dg.instance_for_test() as instance:
-        for week in WEEKS:
-            result = dg.materialize(list(defs.assets), selection=WEEKLY, partition_key=week, resources=res,
-                                    instance=instance)
+        for week in weeks_of_year(2020)[:2] + WEEKS:
+            result = dg.materialize(assets, selection=WEEKLY, partition_key=week, resources=res, instance=instance)
             assert result.success, week
             md = result.asset_materializations_for_node("ads__parsed_ads")[0].metadata
-            assert md["synthetic"].value is True and md["sandbox_seed"].value == 20200826
+            assert md["synthetic"].value is True
+            seeds[week] = md["sandbox_seed"].value
+        ads_yearly = YEARLY - dg.AssetSelection.key_prefixes("survey", "report")
+        for year in ("2020", str(YEAR)):
+            assert dg.materialize(assets, selection=ads_yearly, partition_key=year, resources=res,
+                                  instance=instance).success, year
+        report = dg.materialize(assets, selection=dg.AssetSelection.assets(["report", "nulmeting_report"]),
+                                partition_key=str(YEAR), resources=res, instance=instance)
+        assert report.success
+    md = (tmp / "data" / "reports" / str(YEAR) / f"nulmeting_{YEAR}.md").read_text(encoding="utf-8")
+    return {"tmp": tmp, "seeds": seeds, "md": md}
+
+
+def test_report_shows_the_earlier_year_beside_the_new_one(two_years):
+    md = two_years["md"]
+    first = md.splitlines()[0]
+    assert first.startswith("SYNTHETIC DATA:") and "no municipal survey export" in first
+    assert "earlier measurement years present in the warehouse (2020)" in md
+    assert md.count("(2020: ") + md.count("; 2020: ") > 20  # ad tables carry the 2020 value beside 2021
+    assert "Not available: survey.tables has no table 2.1 for 2021" in md
+
+
+def test_backfill_of_later_year_weeks_starts_that_years_sandbox(two_years):
+    """Weekly partitions of 2021 collect from a 2021 sandbox the resource starts itself."""
+    tmp_path = two_years["tmp"]
+    pop = simulate(load_config(scale=SCALE).for_year(YEAR))
+    assert {w: two_years["seeds"][w] for w in WEEKS} == {w: 20200826 for w in WEEKS}
+    assert set(two_years["seeds"].values()) == {20200825, 20200826}
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         per_week = dict(con.execute(
-            "select measurement_week, count(*) from ads.parsed_ads group by 1").fetchall())
-        years = {y for (y,) in con.execute("select distinct measurement_year from ads.parsed_ads").fetchall()}
-        codes = {c for (c,) in con.execute("select distinct gm_code from ads.parsed_ads where gm_code is not null").fetchall()}
+            f"select measurement_week, count(*) from ads.parsed_ads where measurement_year = '{YEAR}' group by 1"
+        ).fetchall())
+        codes = {c for (c,) in con.execute(
+            f"select distinct gm_code from ads.parsed_ads where gm_code is not null and measurement_year = '{YEAR}'"
+        ).fetchall()}
     truth = pop.observations.assign(week=pop.observations["week"].astype(str)).groupby("week").size()
     assert per_week == {w: int(truth[w]) for w in WEEKS}
-    assert years == {str(YEAR)}
     # the sandbox names 2021 municipalities and places; ads land on the measurement year's list (2022)
     current = set(MunicipalityReference(directory=os.environ["SEKSWERK_REFERENCE_DIR"], allow_online=False).municipalities(list_year_for(YEAR))["gm_code"])
     assert codes and codes <= current

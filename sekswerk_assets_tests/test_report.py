@@ -103,6 +103,21 @@ def test_first_line_states_synthetic(built):
     assert first.text(strip=True).startswith("SYNTHETIC DATA:")  # the first thing a reader sees
 
 
+@pytest.mark.parametrize(
+    "ads, survey, expected",
+    [
+        (True, True, "SYNTHETIC DATA: this report is computed from the embedded sandbox ad sites and a synthetic survey"),
+        (True, None, "SYNTHETIC DATA: this report is computed from the embedded sandbox ad sites and no municipal survey"),
+        (False, True, "SYNTHETIC DATA: this report is computed from collected ads and a synthetic survey export"),
+        (False, False, "Nulmeting sex work sector, measurement year 2021: computed from collected ads and the municipal"),
+    ],
+)
+def test_first_line_names_what_is_synthetic(ads, survey, expected):
+    from sekswerk_assets.report.document import first_line
+
+    assert first_line("2021", ads_synthetic=ads, survey_synthetic=survey).startswith(expected)
+
+
 def test_every_published_id_appears_in_order(built):
     tree = HTMLParser(built["html"])
     ids = [n.attributes["data-item-id"] for n in tree.css("section[data-item-id]")]

@@ -193,6 +193,7 @@ def unique_workers(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ad
             "linkage/candidate_pairs": model.pairs_scored,
             "linkage/pairs_linked": model.pairs_linked,
             "linkage/prior_match_probability": model.prior,
+            "linkage/training": dg.MetadataValue.md("\n".join(f"- {t}" for t in model.training)),
             "linkage/match_weights": dg.MetadataValue.md(model.match_weights.round(4).to_markdown(index=False)),
             "linkage/match_weights_chart": match_weights_figure(model.match_weights),
             **ad_sites.provenance(year, **VERSIONS),

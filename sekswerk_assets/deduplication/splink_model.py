@@ -9,7 +9,8 @@ The model is a Fellegi-Sunter model trained on the year itself:
   * u probabilities from random pairs (fixed seed, one DuckDB thread: reproducible);
   * m probabilities by expectation maximisation, once blocked on the phone pseudonym (trains the
     name, text, municipality, age and origin comparisons) and once on name + municipality
-    (trains the phone comparison);
+    (trains the phone comparison); a session with fewer than ``MIN_EM_PAIRS`` pairs (a year of
+    only a few weeks) is skipped and the prior m values in the settings stay;
   * candidate pairs share a phone pseudonym, or a name pseudonym and a municipality, or a text;
   * units are clustered (connected components) over pairs at or above ``MATCH_THRESHOLD``.
 """
@@ -26,6 +27,8 @@ SPLINK_SEED = 20200825
 MATCH_THRESHOLD = 0.95
 SIMHASH_NEAR_BITS = 6
 SIMHASH_SIMILAR_BITS = 16
+MIN_EM_PAIRS = 100  # fewer pairs than this in a training block: skip that EM session
+EM_BLOCKS = [["phone_pseudo"], ["name_pseudo", "gm_code"]]
 MODEL_COLUMNS = ["phone_pseudo", "name_pseudo", "text_hash", "text_simhash", "gm_code", "age", "origin_country"]
 
 
@@ -38,6 +41,7 @@ class LinkageResult:
     pairs_scored: int
     pairs_linked: int
     prior: float
+    training: list[str]  # what the EM sessions were trained on, or why one was skipped
 
 
 def _settings():
@@ -91,6 +95,12 @@ def _settings():
     )
 
 
+def _pair_count(frame: pd.DataFrame, cols: list[str]) -> int:
+    """Record pairs that agree on every column in ``cols`` (what a blocking rule on them generates)."""
+    sizes = frame.dropna(subset=cols).groupby(cols).size()
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
 def _weights(model: dict) -> pd.DataFrame:
     import math
 
@@ -119,12 +129,20 @@ def link(units: pd.DataFrame) -> LinkageResult:
         frame["age"] = frame["age"].astype("Int64")
         db_api = DuckDBAPI(con)
         linker = Linker(db_api.register(frame), _settings(), log_level=None)
-        linker.training.estimate_probability_two_random_records_match(
-            [block_on("phone_pseudo", "name_pseudo"), block_on("name_pseudo", "gm_code", "text_hash")], recall=0.8
-        )
+        training: list[str] = []
+        deterministic = [["phone_pseudo", "name_pseudo"], ["name_pseudo", "gm_code", "text_hash"]]
+        if any(_pair_count(frame, cols) for cols in deterministic):
+            linker.training.estimate_probability_two_random_records_match(
+                [block_on(*cols) for cols in deterministic], recall=0.8
+            )
         linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=SPLINK_SEED)
-        linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone_pseudo"))
-        linker.training.estimate_parameters_using_expectation_maximisation(block_on("name_pseudo", "gm_code"))
+        for cols in EM_BLOCKS:
+            n = _pair_count(frame, cols)
+            if n >= MIN_EM_PAIRS:
+                linker.training.estimate_parameters_using_expectation_maximisation(block_on(*cols))
+                training.append(f"EM blocked on {' + '.join(cols)}: {n} pairs")
+            else:  # too few pairs to learn from (a short or tiny year): the prior m values stay
+                training.append(f"EM blocked on {' + '.join(cols)} skipped: {n} pairs (< {MIN_EM_PAIRS}); prior m kept")
         predictions = linker.inference.predict(threshold_match_probability=0.01)
         clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
             predictions, threshold_match_probability=MATCH_THRESHOLD
@@ -142,4 +160,5 @@ def link(units: pd.DataFrame) -> LinkageResult:
         pairs_scored=len(pairs),
         pairs_linked=int((pairs["match_probability"] >= MATCH_THRESHOLD).sum()),
         prior=float(model["probability_two_random_records_match"]),
+        training=training,
     )

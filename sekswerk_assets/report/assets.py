@@ -93,8 +93,8 @@ def nulmeting_report(
         municipalities, boundaries = None, None
     quality = check_results(context.instance, check_keys(context), year)
     doc, items = build_document(
-        inputs, year, synthetic=synthetic, figures=Figures(), quality=quality, municipalities=municipalities,
-        boundaries=boundaries, code_version=code_version(),
+        inputs, year, ads_synthetic=ad_sites.synthetic, survey_synthetic=survey_flag, figures=Figures(),
+        quality=quality, municipalities=municipalities, boundaries=boundaries, code_version=code_version(),
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
     html_text, md_text = to_html(doc), to_markdown(doc)

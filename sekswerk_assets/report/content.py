@@ -107,7 +107,10 @@ def cells_with_comparisons(current: pd.DataFrame, earlier: dict[str, pd.DataFram
     extra = [dict(row=r, row_label=r, column=c, stat=s, value=None, suppressed=False, absent=True, published=v)
              for (r, c, s), v in pub.items() if (r, c, s) not in have]
     if extra:
-        cur = pd.concat([cur, pd.DataFrame(extra)], ignore_index=True)
+        add = pd.DataFrame(extra)
+        # an all-missing column (no value for any published-only row) takes the current table's type
+        add = add.astype({c: cur[c].dtype for c in add.columns if c in cur.columns and add[c].isna().all()})
+        cur = add if cur.empty else pd.concat([cur, add], ignore_index=True)
     for year, frame in sorted(earlier.items()):
         values = {(r, c, s): (None if sup else v) for r, c, s, v, sup in
                   frame[["row", "column", "stat", "value", "suppressed"]].itertuples(index=False)}

@@ -16,17 +16,19 @@ from sekswerk_assets.report.content import (
 )
 from sekswerk_assets.report.render import Document, Extra
 
-SYNTHETIC_LINE = ("SYNTHETIC DATA: this report is computed from the embedded sandbox ad sites and a synthetic survey "
-                  "export; its numbers are not real measurements.")
 CHAPTERS = {2: "Chapter 2 Size and nature of the sex work sector", 3: "Chapter 3 Municipal policy",
             4: "Chapter 4 Supervision and enforcement"}
 FILL_VARIABLES = ["measurement week", "gender", "type of work", "origin", "age", "price", "municipality"]
 
 
-def first_line(synthetic: bool, year: str) -> str:
-    if synthetic:
-        return SYNTHETIC_LINE
-    return f"Nulmeting sex work sector, measurement year {year}: computed from collected ads and the municipal survey."
+def first_line(year: str, *, ads_synthetic: bool, survey_synthetic: bool | None) -> str:
+    """The report's first line: what it is computed from, and whether any of that is synthetic."""
+    survey = {None: "no municipal survey export for this year", True: "a synthetic survey export",
+              False: "the municipal survey"}[survey_synthetic]
+    ads = "the embedded sandbox ad sites" if ads_synthetic else "collected ads"
+    if ads_synthetic or survey_synthetic:
+        return f"SYNTHETIC DATA: this report is computed from {ads} and {survey}; its numbers are not real measurements."
+    return f"Nulmeting sex work sector, measurement year {year}: computed from {ads} and {survey}."
 
 
 def _units(inputs: dict, year: str) -> pd.DataFrame:
@@ -99,7 +101,7 @@ def _policy_counts(inputs: dict, year: str) -> pd.DataFrame | None:
     return counts
 
 
-def build_document(inputs: dict, year: str, *, synthetic: bool, figures, quality: pd.DataFrame,
+def build_document(inputs: dict, year: str, *, ads_synthetic: bool, survey_synthetic: bool | None, figures, quality: pd.DataFrame,
                    municipalities=None, boundaries=None, code_version: str = "", generated: str = "") -> tuple[Document, list[Item]]:
     items = build_items(inputs, year, figures, municipalities, boundaries)
     estimate = licence_estimate_item(inputs, year)
@@ -206,7 +208,7 @@ def build_document(inputs: dict, year: str, *, synthetic: bool, figures, quality
                            pd.DataFrame({"output": missing, "status": "not materialised"})))
     appendices.append(("Appendix C Policy, enforcement and indicators", extra))
     doc = Document(year=year, title=f"Sex work in the Netherlands: measurement year {year}",
-                   first_line=first_line(synthetic, year), intro=intro, chapters=chapters, method_notes=method_notes,
+                   first_line=first_line(year, ads_synthetic=ads_synthetic, survey_synthetic=survey_synthetic), intro=intro, chapters=chapters, method_notes=method_notes,
                    method_tables=method_tables, quality_notes=quality_notes, quality_tables=quality_tables,
                    appendices=appendices)
     all_items = [i for _, its in chapters for i in its] + [e for _, es in appendices for e in es if isinstance(e, Item)]
