@@ -161,6 +161,10 @@ def test_asset_chain_on_eight_weeks(tmp_path, pop, instance):
     assert "figure_2_5_active" in mats["ads/ad_lifecycle_year"]
     assert "figure_2_11_map" in mats["ads/municipality_table"]
     assert mats["ads/gender_table"]["synthetic"].value is True
+    uw = mats["ads/unique_workers"]
+    assert uw["linkage/pairs_linked"].value > 0 and uw["linkage/candidate_pairs"].value >= uw["linkage/pairs_linked"].value
+    assert uw["linkage/match_weights_chart"].value.startswith("![") and "phone_pseudo" in uw["linkage/match_weights"].value
+    assert uw["linkage_version"].value == "2-splink" and "EM blocked on phone_pseudo" in uw["linkage/training"].value
     # re-materialising a week and the year leaves identical tables (no duplicated rows)
     before = con.execute("select * from ads.weekly_unique_ads order by all").df()
     before_units = con.execute("select count(*) from ads.unique_workers").fetchone()[0]
