@@ -39,7 +39,7 @@ def test_later_year_is_a_new_draw_of_the_same_sector():
         assert max(codes20) < min(codes21), site  # codes keep growing, never repeat
     a20, a21 = p2020.weekly_truth["active_unique"], p2021.weekly_truth["active_unique"]
     assert abs(a21.mean() - a20.mean()) / a20.mean() < 0.05  # same calibration ...
-    assert not p2020.ads["phone"].isin(p2021.ads["phone"]).all()  # ... different people
+    assert p2020.ads["phone"].isin(p2021.ads["phone"]).mean() < 0.01  # ... different people
     assert str(p2021.weekly_truth["week"].iloc[0]) == WEEKS[0]
 
 

@@ -18,6 +18,7 @@ The model is a Fellegi-Sunter model trained on the year itself:
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 import duckdb
@@ -102,8 +103,6 @@ def _pair_count(frame: pd.DataFrame, cols: list[str]) -> int:
 
 
 def _weights(model: dict) -> pd.DataFrame:
-    import math
-
     rows = []
     for comp in model["comparisons"]:
         for level in comp["comparison_levels"]:

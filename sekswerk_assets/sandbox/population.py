@@ -606,7 +606,7 @@ def simulate(config: SandboxConfig) -> Population:
     ref = load_reference(cfg.resolved_reference_dir())
     weeks = cfg.weeks
     n_weeks = cfg.n_weeks
-    year_index = (cfg.first_week - (cfg.calibration_first_week or cfg.first_week)).days // 364
+    year_index = cfg.measurement_year - (cfg.calibration_first_week or cfg.first_week).year
 
     tl = _calibrated_timeline(cfg, seed_timeline)
     n_post = tl.start.size
