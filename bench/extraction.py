@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from sekswerk_assets.collection.adapters import SITES
-from sekswerk_assets.collection.snapshots import SnapshotStore
+from sekswerk_assets.lib.snapshots import SnapshotStore
 from sekswerk_assets.extraction.municipality import MunicipalityMatcher
 from sekswerk_assets.extraction.parse import parse_week
 from sekswerk_assets.lib.crypto import Cipher, new_key

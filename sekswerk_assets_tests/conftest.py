@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 
 from sekswerk_assets.lib.crypto import new_key
-from sekswerk_assets.resources import build_resources
+from sekswerk_assets.environment import build_resources
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_REFERENCE = REPO.parent / "shared" / "data" / "municipalities"

@@ -14,8 +14,10 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from sekswerk_assets.collection.client import AdSitesResource
-from sekswerk_assets.collection.snapshots import SnapshotStore
-from sekswerk_assets.definitions import defs
+from sekswerk_assets.lib.snapshots import SnapshotStore
+from sekswerk_assets.definitions import load_definitions
+
+defs = load_definitions()
 from sekswerk_assets.lib.pseudonym import PseudonymResource
 from sekswerk_assets.lib.crypto import new_key
 from sekswerk_assets.partitions import weeks_of_year

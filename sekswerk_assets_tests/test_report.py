@@ -19,9 +19,8 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from sekswerk_assets.partitions import weeks_of_year
 from sekswerk_assets.reference.loader import MunicipalityReference
-from sekswerk_assets.report.assets import REPORT_KEY, report_paths
+from sekswerk_assets.defs.report.assets import REPORT_KEY, report_paths
 from sekswerk_assets.report.content import published_chapter2, published_list
-from sekswerk_assets.report.definitions import defs as report_defs
 from sekswerk_assets.sandbox import load_config, simulate
 from sekswerk_assets.survey.source import SurveySource
 
@@ -35,11 +34,11 @@ SHARED_TABLES = REPO.parent / "shared" / "reference" / "published_tables.yaml"
 
 
 def _all_definitions() -> tuple[list, dict, dg.AssetSelection, dg.AssetSelection]:
-    from sekswerk_assets.definitions import defs
+    from sekswerk_assets.definitions import load_definitions
+    defs = load_definitions()
     from sekswerk_assets.jobs import WEEKLY, YEARLY
 
-    keys = {k for a in defs.assets for k in getattr(a, "keys", [])}
-    merged = defs if REPORT_KEY in keys else dg.Definitions.merge(defs, report_defs)
+    merged = defs
     defs_list = [*merged.assets, *(merged.asset_checks or [])]
     weekly = WEEKLY & dg.AssetSelection.assets(*WEEKLY_KEYS)
     return defs_list, dict(merged.resources or {}), weekly, YEARLY - dg.AssetSelection.key_prefixes("report")

@@ -9,29 +9,21 @@ import pandas as pd
 
 from sekswerk_assets.partitions import weeks_of_year
 
+#: values of a check execution record's status (compared by value: the enum is not public API)
+SUCCEEDED, FAILED = "SUCCEEDED", "FAILED"
 QUALITY_COLUMNS = ["asset", "check", "scope", "evaluated", "passed", "failed", "not_evaluated", "status"]
 
 
 def check_keys(context: dg.AssetExecutionContext) -> set[dg.AssetCheckKey]:
-    """Every check of the code location (the run's repository, plus the full definitions when run in isolation)."""
-    keys: set[dg.AssetCheckKey] = set()
+    """Every check of the code location the run belongs to (its repository's asset graph)."""
     try:
-        keys |= set(context.repository_def.asset_graph.asset_check_keys)
+        return set(context.repository_def.asset_graph.asset_check_keys)
     except Exception:  # pragma: no cover - no repository in some direct invocations
-        pass
-    try:
-        from sekswerk_assets.definitions import defs
-
-        keys |= set(defs.resolve_asset_graph().asset_check_keys)
-    except Exception:  # pragma: no cover - definitions not importable (e.g. during their own import)
-        pass
-    return keys
+        return set()
 
 
 def check_results(instance: dg.DagsterInstance, keys: Iterable[dg.AssetCheckKey], year: str) -> pd.DataFrame:
     """Latest evaluation per check and partition of the year (the year itself, its weeks, or unpartitioned)."""
-    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus as S
-
     weeks = set(weeks_of_year(year))
     rows = []
     storage = instance.event_log_storage
@@ -47,8 +39,8 @@ def check_results(instance: dg.DagsterInstance, keys: Iterable[dg.AssetCheckKey]
             continue
         scope = "year" if year in latest else ("weeks" if any(p in weeks for p in latest) else "unpartitioned")
         recs = list(latest.values())
-        passed = sum(r.status == S.SUCCEEDED for r in recs)
-        failed = sum(r.status == S.FAILED for r in recs)
+        passed = sum(r.status.value == SUCCEEDED for r in recs)
+        failed = sum(r.status.value == FAILED for r in recs)
         planned = len(recs) - passed - failed
         status = "failed" if failed else ("passed" if passed and not planned else "incomplete")
         rows.append(dict(asset=key.asset_key.to_user_string(), check=key.name, scope=scope, evaluated=passed + failed,
