@@ -14,6 +14,7 @@ import dagster as dg
 from sekswerk_assets.jobs import JOBS
 from sekswerk_assets.lib.alerts import build_alert_sensors
 from sekswerk_assets.lib.automation import automation_default_status
+from sekswerk_assets.lib.checks import factory_checks
 from sekswerk_assets.lib.code_references import with_code_references
 from sekswerk_assets.lib.yearly import yearly_after_last_week_sensor
 from sekswerk_assets.environment import build_resources
@@ -31,6 +32,7 @@ def defs() -> dg.Definitions:
         description="Evaluates the assets' automation conditions: Tuesday collection, then the week's processing.",
     )
     extra = dg.Definitions(
+        asset_checks=factory_checks(stages.assets or []),
         jobs=JOBS,
         sensors=[automation, yearly_after_last_week_sensor(status), *build_alert_sensors(status)],
         resources=build_resources(),

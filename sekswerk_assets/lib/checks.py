@@ -61,3 +61,22 @@ def schema_failure(key: dg.AssetKey, result: dg.AssetCheckResult) -> dg.Failure:
                      f"{result.check_name}; nothing was written (see the check's summary)."),
         metadata={"columns": result.metadata["columns"]},
     )
+
+
+def factory_checks(assets_defs) -> list[dg.AssetChecksDefinition]:
+    """Dagster's own check factories over every table asset: a row count of at least one, and no column change.
+
+    Both read the materialisation metadata the asset factory writes (``dagster/row_count``,
+    ``dagster/column_schema``), so they cost nothing and need no warehouse connection. A change of columns
+    between two materialisations is a warning: intended when a model changes, a layout break when not.
+    """
+    keys = sorted(
+        {k for a in assets_defs if isinstance(a, dg.AssetsDefinition)
+         for k in a.keys if "pandas" in a.specs_by_key[k].kinds},
+        key=lambda k: k.to_user_string(),
+    )
+    return [
+        *dg.build_metadata_bounds_checks(assets=keys, severity=dg.AssetCheckSeverity.WARN,
+                                         metadata_key="dagster/row_count", min_value=1),
+        *dg.build_column_schema_change_checks(assets=keys, severity=dg.AssetCheckSeverity.WARN),
+    ]

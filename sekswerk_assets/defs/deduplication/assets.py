@@ -57,7 +57,9 @@ def weekly_unique_ads(context: dg.AssetExecutionContext, parsed_ads: pd.DataFram
     """Unique ads of a week after between-site deduplication on phone + municipality (kinky kept)."""
     unique, stats = dedup_week(parsed_ads)
     context.log.info(f"{context.partition_key}: {stats['observations']} observations -> {stats['unique_ads']} unique ads")
-    return dg.Output(unique, metadata={**table_metadata(unique, preview=False), **stats,
+    prices = unique["price_hour"].dropna()
+    figures = {"mean_price_hour": round(float(prices.mean()), 2)} if len(prices) else {}
+    return dg.Output(unique, metadata={**table_metadata(unique, preview=False), **stats, **figures,
                                        **week_provenance(data, [context.partition_key])})
 
 
@@ -117,7 +119,8 @@ def ad_lifecycle(context: dg.AssetExecutionContext, weekly_unique_ads: pd.DataFr
               "closed_previous_provisional", "seen_once_previous_provisional"):
         lifecycle[c] = lifecycle[c].astype("Int64")
     meta = week_provenance(data, [week])
-    numbers = {k: (v if v is not None else -1) for k, v in row.items() if k not in ("previous_week", "measurement_week")}
+    # numeric metadata for the UI's plots over partitions; a figure that does not exist yet is left out, never -1
+    numbers = {k: v for k, v in row.items() if k not in ("previous_week", "measurement_week") and v is not None}
     yield from validated_events(AdStateModel, AD_STATE, [dg.Output(
         state, "ad_state", metadata={**table_metadata(state, preview=False), "state_size": len(full_state),
                      "delta_rows": len(state), **meta})])
