@@ -17,7 +17,7 @@ from sekswerk_assets.reference.loader import MunicipalityReference, list_year_fo
 from sekswerk_assets.report.content import published_list
 from sekswerk_assets.report.document import build_document, index_frame
 from sekswerk_assets.report.figures import Figures
-from sekswerk_assets.report.inputs import read_inputs, survey_synthetic
+from sekswerk_assets.report.inputs import ads_nature, read_inputs, survey_nature, survey_synthetic
 from sekswerk_assets.report.quality import check_keys, check_results
 from sekswerk_assets.report.render import to_html, to_markdown
 from sekswerk_assets.report.schemas import ReportIndexModel
@@ -84,7 +84,9 @@ def nulmeting_report(
     year = context.partition_key
     inputs = read_inputs(duckdb, year)
     survey_flag = survey_synthetic(inputs)
-    synthetic = bool(ad_sites.synthetic or survey_flag)
+    ads, ads_basis = ads_nature(data.root, year, inputs, configured_sandbox=ad_sites.synthetic)
+    survey = survey_nature(inputs)
+    synthetic = ads == "sandbox" or survey == "synthetic"
     try:
         municipalities = reference.municipalities(list_year_for(year))
         boundaries = reference.boundaries_path(list_year_for(year))
@@ -93,7 +95,7 @@ def nulmeting_report(
         municipalities, boundaries = None, None
     quality = check_results(context.instance, check_keys(context), year)
     doc, items = build_document(
-        inputs, year, ads_synthetic=ad_sites.synthetic, survey_synthetic=survey_flag, figures=Figures(),
+        inputs, year, ads=ads, survey=survey, figures=Figures(),
         quality=quality, municipalities=municipalities, boundaries=boundaries, code_version=code_version(),
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
@@ -117,6 +119,9 @@ def nulmeting_report(
         "checks_failed": int((quality["status"] == "failed").sum()),
         **ad_sites.provenance(year, survey_synthetic=bool(survey_flag)),
         "synthetic": synthetic,
+        "input_ads": ads,
+        "input_ads_basis": ads_basis,
+        "input_survey": survey,
     })
     return index
 
