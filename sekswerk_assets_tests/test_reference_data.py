@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sekswerk_assets.reference import loader, update as upd
+from sekswerk_assets.reference import update as upd
 from sekswerk_assets.reference.__main__ import main
 from sekswerk_assets.reference.loader import PACKAGED_DIR, MunicipalityReference, ReferenceDataMissing
 
@@ -209,3 +209,30 @@ def test_cli_help_runs_as_a_module():
     result = subprocess.run([sys.executable, "-m", "sekswerk_assets.reference", "update", "--help"],
                             cwd=REPO, capture_output=True, text=True, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin"})
     assert result.returncode == 0 and "--year" in result.stdout
+
+
+def test_update_needs_the_year_before(no_override, capsys):
+    assert main(["update", "--year", "2029"]) == 1
+    err = capsys.readouterr().err
+    assert "needs the reference of 2028 first (python -m sekswerk_assets.reference update --year 2028)" in err
+
+
+def test_unreadable_packaged_data_is_a_clear_error(no_override, monkeypatch):
+    override = no_override / "locked"
+    override.mkdir()
+    (override / "gemeenten_2021.csv").write_text("gm_code,name\n")
+    (override / "gemeenten_2021.csv").chmod(0)
+    monkeypatch.setenv("SEKSWERK_REFERENCE_DIR", str(override))
+    import os
+
+    if os.geteuid() == 0:  # root reads any file: simulate the permission error of an ordinary user
+        def denied(*a, **kw):
+            raise PermissionError(13, "Permission denied", str(override / "gemeenten_2021.csv"))
+
+        monkeypatch.setattr(pd, "read_csv", denied)
+    with pytest.raises(ReferenceDataMissing, match="cannot read the municipality list .PermissionError"):
+        MunicipalityReference().municipalities(2021)
+    from sekswerk_assets.sandbox.reference import load_reference
+
+    with pytest.raises(FileNotFoundError, match="municipality reference data unreadable: .*gemeenten_2021.csv"):
+        load_reference(override)

@@ -251,8 +251,12 @@ def update(year: int, folder: Path | str | None = None, reference: "loader.Munic
     """Fetch, check and cache the reference of 1 January ``year``; the previous year must be available."""
     reference = reference or loader.MunicipalityReference()
     folder = Path(folder) if folder else loader.cache_dir(reference.cache_dir)
-    before = reference.municipalities(year - 1)
-    places_before = reference.places_frame(year - 1)
+    try:  # the mergers of a year are where the places of the year before went
+        before = reference.municipalities(year - 1)
+        places_before = reference.places_frame(year - 1)
+    except loader.ReferenceDataMissing as exc:
+        raise UpdateFailed(f"the update of {year} needs the reference of {year - 1} first "
+                           f"({loader.update_command(year - 1)}): {exc}") from exc
     try:
         municipalities = fetch_municipalities(year)
         places = fetch_places(year, places_table or places_table_id(year))

@@ -28,6 +28,16 @@ def load_reference(directory: Path) -> MunicipalityReference:
             f"municipality reference data not found in {directory}; "
             "unset SEKSWERK_REFERENCE_DIR to use the packaged data, or point it at a folder with gemeenten_2021.csv"
         )
+    try:
+        return _load(directory)
+    except OSError as exc:  # unreadable (permissions, a broken mount): name the file, not a traceback
+        raise FileNotFoundError(
+            f"municipality reference data unreadable: {getattr(exc, 'filename', None) or directory} "
+            f"({type(exc).__name__}); unset SEKSWERK_REFERENCE_DIR to use the packaged data, or fix the folder"
+        ) from exc
+
+
+def _load(directory: Path) -> MunicipalityReference:
     gem = pd.read_csv(directory / "gemeenten_2021.csv", dtype={"gm_code": str})
     gem = gem.sort_values("gm_code").reset_index(drop=True)
     wp = pd.read_csv(directory / "woonplaatsen_2021.csv", dtype=str, keep_default_na=False)
