@@ -129,3 +129,13 @@ def test_asset_chain_stores_gaps_and_shows_table_2_4(tmp_path, pop, instance):
     assert not NAN.search(m["preview"].value) and "2.11" not in m["preview"].value
     lifecycle = mats["ads/ad_lifecycle_year"]
     assert lifecycle["weeks_missing"].value == len(YEAR_WEEKS) - len(COLLECTED)
+
+
+def test_asset_previews_show_a_dash_for_missing_values():
+    from sekswerk_assets.lib.metadata import markdown_preview, table_metadata
+
+    frame = pd.DataFrame({"table_id": ["4.20", "4.2"], "value": [1.5, None],
+                          "active": pd.array([3, None], dtype="Int64"), "cells": [[1, 2], None]})
+    md = table_metadata(frame)["preview"].value
+    assert md == markdown_preview(frame)
+    assert "| 4.20 " in md and "| 4.2 " in md and not NAN.search(md) and "<NA>" not in md and md.count("–") == 3

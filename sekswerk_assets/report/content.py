@@ -221,7 +221,8 @@ def lifecycle_item(spec: dict, inputs: dict, year: str, figures) -> Item:
     cur = cur.sort_values("measurement_week")
     collected = cur[cur["collected"].astype(bool)]
     item.cells = cells_with_comparisons(_weekly_cells(collected, cols), {}, None)
-    item.figure = figures.weekly(collected, cols, f"{spec['id']} {spec['title']}")
+    # every week of the year: a week not collected is a shaded gap in the line, never a drop to 0
+    item.figure = figures.weekly(cur, cols, f"{spec['id']} {spec['title']}")
     certain = collected[~collected["uncertain_new"].astype(bool) & ~collected["uncertain_closed"].astype(bool)]
     summary = {
         "Figure 2.2": lambda: (f"new vs previous week per week: {_range(certain['new_vs_previous'])} "
@@ -235,7 +236,7 @@ def lifecycle_item(spec: dict, inputs: dict, year: str, figures) -> Item:
         "Figure 2.5": lambda: (f"unique (active) ads per week: {_range(collected['active'])} "
                                f"(published about {facts['active_per_week']['min']:,}-{facts['active_per_week']['max']:,})."),
     }[spec["id"]]
-    item.notes.append(f"{year}: {len(collected)} weeks collected; " + summary()
+    item.notes.append(f"{year}: {len(collected)} of {len(cur)} weeks collected; " + summary()
                       + " Weeks at the edges of the year are provisional (new: first five weeks; closed/seen once: last weeks).")
     for y, f in earlier.items():
         f = f[f["collected"].astype(bool)]
