@@ -10,7 +10,6 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
-export SEKSWERK_REFERENCE_DIR ?= $(abspath ../shared/data/municipalities)
 DEMO_WEEKS ?= 2020-08-25...2020-09-08
 DEMO_SCALE ?= 0.2
 DEMO_UI ?= 1

@@ -145,7 +145,7 @@ def main() -> None:
         res = build_resources(
             database=str(tmp / "warehouse.duckdb"),
             data=DataDirResource(data_dir=str(tmp / "data"), snapshot_key=key),
-            reference=MunicipalityReference(directory=os.environ.get("SEKSWERK_REFERENCE_DIR", "../shared/data/municipalities")),
+            reference=MunicipalityReference(directory=os.environ.get("SEKSWERK_REFERENCE_DIR") or None),
             ad_sites=AdSitesResource(sandbox_scale=args.scale),
             pseudonyms=PseudonymResource(key=pseudo_key, data_dir=str(tmp / "data")),
             survey_source=SurveySource(survey_dir=str(tmp / "survey")),

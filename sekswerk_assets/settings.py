@@ -26,8 +26,10 @@ SETTINGS: dict[str, Setting] = {
         Setting("SEKSWERK_DB_PATH", "{data}/warehouse.duckdb", "DuckDB warehouse file (default: inside SEKSWERK_DATA_DIR)"),
         Setting(
             "SEKSWERK_REFERENCE_DIR",
-            "../shared/data/municipalities",
-            "CBS municipality lists / boundaries / place names; empty or missing -> fetched with cbsodata and cached",
+            None,
+            "folder with the CBS municipality lists, places, mergers and boundaries; unset -> the data packaged in "
+            "sekswerk_assets/reference/data (1 January 2021-2026), plus years fetched with "
+            "`python -m sekswerk_assets.reference update --year Y` into $SEKSWERK_DATA_DIR/reference",
         ),
         Setting("SEKSWERK_SNAPSHOT_KEY", None, "AES-256 key (urlsafe base64, 32 bytes) encrypting raw snapshots; dev key generated if unset"),
         Setting("SEKSWERK_PSEUDONYM_KEY", None, "HMAC-SHA256 key for pseudonyms; must stay the same across years"),

@@ -55,8 +55,26 @@ def table_metadata(df: pd.DataFrame, *, preview_rows: int = 10, preview: bool = 
     """
     meta: dict = {"dagster/row_count": len(df)}
     if preview:
-        meta["preview"] = dg.MetadataValue.md(df.head(preview_rows).to_markdown(index=False))
+        meta["preview"] = dg.MetadataValue.md(markdown_preview(df.head(preview_rows)))
     return meta
+
+
+def markdown_preview(df: pd.DataFrame) -> str:
+    """A frame as a Markdown table: "–" for a missing value (never nan or <NA>), text kept as text ("4.20" stays
+    "4.20"), numbers in tabulate's usual short form."""
+
+    def cell(v):
+        try:
+            missing = v is None or bool(pd.isna(v))
+        except (TypeError, ValueError):  # list-like cells
+            missing = False
+        if missing:
+            return "–"
+        if isinstance(v, float):
+            return format(v, "g")
+        return v
+
+    return df.astype(object).map(cell).to_markdown(index=False, disable_numparse=True)
 
 
 def png_metadata(fig) -> dg.MetadataValue:

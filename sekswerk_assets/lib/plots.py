@@ -18,12 +18,19 @@ from sekswerk_assets.lib.metadata import png_metadata  # noqa: E402
 
 
 def _weekly(ax, df: pd.DataFrame, cols: dict[str, str], title: str):
+    """Weekly lines; a week that was not collected is a gap (no value), shaded grey, never a drop to 0."""
     x = pd.to_datetime(df["measurement_week"])
+    collected = df["collected"].astype(bool) if "collected" in df else pd.Series(True, index=df.index)
     for col, label in cols.items():
-        ax.plot(x, df[col].astype("float"), marker=".", label=label)
+        y = pd.to_numeric(df[col], errors="coerce").astype("float").where(collected)
+        ax.plot(x, y, marker=".", label=label)
+    missing = x[~collected.to_numpy()]
+    for k, week in enumerate(missing):
+        ax.axvspan(week - pd.Timedelta(days=3.5), week + pd.Timedelta(days=3.5), color="0.85", lw=0,
+                   label="not collected" if k == 0 else None)
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
-    if len(cols) > 1:
+    if len(cols) > 1 or len(missing):
         ax.legend(fontsize=8)
     ax.tick_params(axis="x", labelrotation=30, labelsize=8)
 
@@ -66,6 +73,76 @@ def bar_figure(cells: pd.DataFrame, title: str, stat: str = "percent") -> dict:
     ax.set_title(title, fontsize=10)
     ax.set_xlabel(stat)
     return {"plot": png_metadata(fig)}
+
+
+def published_preview(df: pd.DataFrame, rows: int = 40) -> dg.MetadataValue:
+    """The ``report`` method cells of a long table as a wide Markdown table: "–" where a row has no such stat."""
+    report = df[(df["method"] == "report") & df["stat"].isin(["count", "percent", "mean", "sd", "per_100k", "population"])]
+    wide = report.pivot_table(index=["table_id", "row"], columns=["column", "stat"], values="value", sort=False)
+    wide.columns = [" ".join(c) for c in wide.columns]
+    wide = wide.dropna(axis=1, how="all").head(rows).reset_index()
+    return dg.MetadataValue.md(_markdown(wide))
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    def text(v):
+        if v is None or (isinstance(v, float) and pd.isna(v)):
+            return "–"
+        if isinstance(v, float):
+            return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
+        return str(v)
+
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(text(v) for v in r) + " |" for r in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def municipality_metadata(df: pd.DataFrame, boundaries: Path | None, municipalities: pd.DataFrame) -> dict:
+    """UI metadata of ``ads/municipality_table``, one block per printed item, each labelled with its id:
+
+    * ``table_2_4`` / ``table_2_4_plot``: the ten most named municipalities (ads and share) and their bar chart;
+    * ``table_2_5`` : the ten highest rates per 100,000 inhabitants;
+    * ``figure_2_11_map`` and ``figure_2_11/...``: the map of every municipality (rows with table id 2.11).
+    """
+    rep = df[df["method"] == "report"]
+    linked = df[df["method"] == "linked"]
+
+    def wide(t: pd.DataFrame, table_id: str) -> pd.DataFrame:
+        part = t[t["table_id"] == table_id]
+        w = part.pivot_table(index="row", columns="stat", values="value", sort=False)
+        return w.reset_index().rename(columns={"row": "municipality"})
+
+    top = wide(rep, "2.4").rename(columns={"count": "ads", "percent": "% of ads with a municipality"})
+    top = top[["municipality", "ads", "% of ads with a municipality"]]
+    linked_top = wide(linked, "2.4").set_index("municipality")
+    if len(linked_top):
+        top["linked advertisers"] = top["municipality"].map(linked_top["count"])
+    rates = wide(rep, "2.5b").rename(columns={"per_100k": "ads per 100,000", "population": "inhabitants"})
+    meta = {
+        "table_2_4": dg.MetadataValue.md("**Table 2.4** The ten most named municipalities (report method)\n\n"
+                                         + _markdown(top)),
+        "table_2_5": dg.MetadataValue.md("**Table 2.5** The ten highest numbers of ads per 100,000 inhabitants\n\n"
+                                         + _markdown(rates)),
+    }
+    ten = top[top["municipality"] != "total top ten"]
+    if len(ten):
+        fig, ax = plt.subplots(figsize=(7, 0.35 * len(ten) + 1))
+        ax.barh(ten["municipality"], ten["ads"].astype(float), color="tab:blue")
+        ax.invert_yaxis()
+        ax.set_xlabel("unique ads (report method)")
+        ax.set_title("Table 2.4 The ten most named municipalities", fontsize=10)
+        for y, (v, p) in enumerate(zip(ten["ads"], ten["% of ads with a municipality"])):
+            ax.text(float(v), y, f" {v:,.0f} ({p:.1f}%)", va="center", fontsize=8)
+        ax.margins(x=0.2)
+        meta["table_2_4_plot"] = png_metadata(fig)
+    counts = rep[(rep["table_id"] == "2.11") & (rep["stat"] == "count")]
+    rates_all = rep[(rep["table_id"] == "2.11") & (rep["stat"] == "per_100k")]
+    meta["figure_2_11/municipalities"] = int(len(counts))
+    meta["figure_2_11/named_in_an_ad"] = int((counts["value"] > 0).sum())
+    by_name = municipalities.set_index("name")["gm_code"]
+    per_code = pd.Series(rates_all["value"].to_numpy(), index=rates_all["row"].map(by_name))
+    meta.update({f"figure_2_11_{k}": v for k, v in choropleth(per_code, boundaries, "Figure 2.11 Ads per 100,000 inhabitants").items()})
+    return meta
 
 
 def choropleth(per_100k: pd.Series, geojson: Path | None, title: str) -> dict:

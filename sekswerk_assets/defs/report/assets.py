@@ -14,14 +14,12 @@ from sekswerk_assets.lib.automation import report_condition
 from sekswerk_assets.lib.factory import typed_asset
 from sekswerk_assets.lib.keys import MUNICIPALITIES, REPORT
 from sekswerk_assets.lib.metadata import code_version, table_metadata
-from sekswerk_assets.lib.provenance import snapshot_facts
-from sekswerk_assets.lib.snapshots import SnapshotStore
-from sekswerk_assets.partitions import measurement_year_partitions, weeks_of_year
+from sekswerk_assets.partitions import measurement_year_partitions
 from sekswerk_assets.reference.loader import MunicipalityReference, list_year_for
 from sekswerk_assets.report.content import published_list
 from sekswerk_assets.report.document import build_document, index_frame
 from sekswerk_assets.report.figures import Figures
-from sekswerk_assets.report.inputs import read_inputs, survey_synthetic
+from sekswerk_assets.report.inputs import ads_nature, read_inputs, sandbox_configured, survey_nature, survey_synthetic
 from sekswerk_assets.report.quality import check_keys, check_results
 from sekswerk_assets.report.render import to_html, to_markdown
 from sekswerk_assets.report.schemas import ReportIndexModel
@@ -83,9 +81,9 @@ def nulmeting_report(
     year = context.partition_key
     inputs = read_inputs(duckdb, year)
     survey_flag = survey_synthetic(inputs)
-    ads = snapshot_facts(SnapshotStore(data.root, data.cipher()), weeks_of_year(year))
-    ads_synthetic = ads["synthetic"]
-    synthetic = bool(ads_synthetic or survey_flag)
+    ads, ads_basis = ads_nature(data.root, year, inputs, configured_sandbox=sandbox_configured())
+    survey = survey_nature(inputs)
+    synthetic = ads == "sandbox" or survey == "synthetic"
     try:
         municipalities = reference.municipalities(list_year_for(year))
         boundaries = reference.boundaries_path(list_year_for(year))
@@ -94,7 +92,7 @@ def nulmeting_report(
         municipalities, boundaries = None, None
     quality = check_results(context.instance, check_keys(context), year)
     doc, items = build_document(
-        inputs, year, ads_synthetic=ads_synthetic, survey_synthetic=survey_flag, figures=Figures(),
+        inputs, year, ads=ads, survey=survey, figures=Figures(),
         quality=quality, municipalities=municipalities, boundaries=boundaries, code_version=code_version(),
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
@@ -117,9 +115,10 @@ def nulmeting_report(
         "published_items_missing": dg.MetadataValue.md(", ".join(missing) or "none"),
         "checks_failed": int((quality["status"] == "failed").sum()),
         "code_version": code_version(),
-        "ads_synthetic": bool(ads_synthetic),
-        "survey_synthetic": bool(survey_flag),
         "synthetic": synthetic,
+        "input_ads": ads,
+        "input_ads_basis": ads_basis,
+        "input_survey": survey,
     })
     return index
 

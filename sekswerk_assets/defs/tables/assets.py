@@ -11,7 +11,7 @@ from sekswerk_assets.lib.expectations import fill_rate, row_count_between, valid
 from sekswerk_assets.lib.factory import typed_asset
 from sekswerk_assets.lib.keys import MUNICIPALITIES, UNIQUE_WORKERS
 from sekswerk_assets.lib.metadata import table_metadata
-from sekswerk_assets.lib.plots import bar_figure, choropleth, weekly_series_figure
+from sekswerk_assets.lib.plots import bar_figure, municipality_metadata, published_preview, weekly_series_figure
 from sekswerk_assets.lib.provenance import data_provenance
 from sekswerk_assets.lib.snapshots import SnapshotStore
 from sekswerk_assets.lib.years import YEARLY_DEPS, read_year_rows
@@ -59,10 +59,7 @@ def build_table(name: str, units: pd.DataFrame, year: str, municipalities: pd.Da
 
 
 def _published_preview(df: pd.DataFrame) -> dict:
-    report = df[(df["method"] == "report") & df["stat"].isin(["count", "percent", "mean", "sd", "per_100k"])]
-    wide = report.pivot_table(index=["table_id", "row"], columns=["column", "stat"], values="value", sort=False)
-    wide.columns = [" ".join(c) for c in wide.columns]
-    return {"preview": dg.MetadataValue.md(wide.head(40).reset_index().to_markdown(index=False))}
+    return {"preview": published_preview(df[df["table_id"] != "2.11"])}  # the map rows have their own block
 
 
 def build_table_asset(name: str) -> dg.AssetsDefinition:
@@ -89,14 +86,10 @@ def build_table_asset(name: str) -> dg.AssetsDefinition:
         municipalities = reference.municipalities(list_year_for(year)) if needs_ref else None
         df = build_table(name, unique_workers, year, municipalities)
         meta = {**table_metadata(df, preview=False), **_published_preview(df), **year_provenance(data, year)}
-        meta.update(bar_figure(df[df["table_id"] == df["table_id"].iloc[0]], title))
-        if name == "municipality_table":
-            rates = df[(df["table_id"] == "2.11") & (df["stat"] == "per_100k") & (df["method"] == "report")]
-            by_code = municipalities.set_index("name")["gm_code"]
-            per_code = pd.Series(rates["value"].to_numpy(), index=rates["row"].map(by_code))
-            meta.update({f"figure_2_11_{k}": v for k, v in choropleth(
-                per_code, reference.boundaries_path(list_year_for(year)),
-                "Figure 2.11 Ads per 100,000 inhabitants").items()})
+        if name == "municipality_table":  # Table 2.4 with its chart, Table 2.5, and Figure 2.11 apart
+            meta.update(municipality_metadata(df, reference.boundaries_path(list_year_for(year)), municipalities))
+        else:
+            meta.update(bar_figure(df[df["table_id"] == df["table_id"].iloc[0]], title))
         return dg.Output(df, metadata=meta)
 
     return _table
