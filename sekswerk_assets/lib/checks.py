@@ -34,11 +34,29 @@ def column_schema(model: type[pa.DataFrameModel], df: pd.DataFrame) -> dg.TableS
     ])
 
 
+def text_columns(model: type[pa.DataFrameModel]) -> list[str]:
+    """Columns the model declares as text."""
+    return [n for n, c in model.to_schema().columns.items() if str(c.dtype) in ("str", "string")]
+
+
+def with_string_dtype(model: type[pa.DataFrameModel], df: pd.DataFrame) -> pd.DataFrame:
+    """The frame with pandas' ``string`` dtype for the model's text columns (None becomes <NA>)."""
+    out = df.copy()
+    for col in text_columns(model):
+        if col in out and out[col].dtype == object:
+            out[col] = out[col].astype("string")
+    return out
+
+
 def checked(model: type[pa.DataFrameModel], df: pd.DataFrame, key: dg.AssetKey) -> tuple[pd.DataFrame, dg.AssetCheckResult]:
-    """Validate ``df`` lazily; return the coerced frame and the check result (no cell values in it)."""
+    """Validate ``df`` lazily; return the frame to store (text columns as ``string``) and the check result.
+
+    The model validates a copy (with its coercions); what is stored is the asset's own frame, so a model
+    never changes values behind the asset's back. The result holds no cell values.
+    """
     name = schema_check_name(model)
     try:
-        valid = model.validate(df, lazy=True)
+        model.validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
         summary = cases.groupby(["column", "check"], dropna=False).size().reset_index(name="failures")
@@ -51,7 +69,8 @@ def checked(model: type[pa.DataFrameModel], df: pd.DataFrame, key: dg.AssetKey) 
                 "summary": dg.MetadataValue.md(summary.head(30).to_markdown(index=False)),
             },
         )
-    return valid, dg.AssetCheckResult(asset_key=key, check_name=name, passed=True, metadata={"rows": len(valid)})
+    return with_string_dtype(model, df), dg.AssetCheckResult(asset_key=key, check_name=name, passed=True,
+                                                              metadata={"rows": len(df)})
 
 
 def schema_failure(key: dg.AssetKey, result: dg.AssetCheckResult) -> dg.Failure:
