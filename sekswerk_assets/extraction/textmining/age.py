@@ -1,0 +1,86 @@
+"""Stated age of the advertiser, from the age field or the free text."""
+
+from __future__ import annotations
+
+import re
+
+from sekswerk_assets.extraction.textmining.normalise import fold
+
+_AGE_UNIT = r"(?:jaar|jr|jaren|j\b|yrs?\b|years?|yo\b|y\.o\.?|y/o|y\b|jarige|jarig|jaartjes|jaartje|lentes|lente|ans\b|anos\b|años\b|anni\b)"
+_AGE_NOT_AFTER = (r"(?!\s*(?:ervaring|experience|in het vak|in de zorg|actief|werkzaam|getrouwd|samen|lang\b|"
+                  r"in nederland|in nl\b|in holland|in the business))")
+# strong patterns: an age unit or an explicit label
+_AGE_STRONG = [
+    re.compile(r"\b(?:leeftijd|age|lft|lftd|leeftyd|mijn leeftijd is|my age is)\s*[:=]?\s*(\d{2})\b"),
+    re.compile(r"\b(\d{2})\s*" + _AGE_UNIT + _AGE_NOT_AFTER),
+    re.compile(r"\b(?:ik ben|i am|i'm|im|ben)\s+(\d{2})\b(?!\s*(?:cm|kg|euro|eur|min|uur|%|jaar (?:ervaring|in)))"),
+    re.compile(r"\b(\d{2})\s*(?:years?\s+young|jaar\s+jong)"),
+    re.compile(r"\b(?:aged?)\s+(\d{2})\b"),
+    re.compile(r"\b(?:vrouw|dame|meid|meisje|man|jongen|heer|lady|girl|woman|guy|boy)\s+van\s+(\d{2})\b(?!\s*(?:cm|kg|euro|eur|min))"),
+]
+# weak patterns: a bare number set off like an age ("Lisa (27)", "Lisa, 27,", "Zuzana 28 –"): 18-79 only
+_NOT_UNIT_AFTER = r"(?!\s*(?:min|uur|u\b|h\b|hour|euro|eur|€|%|cm|kg|x\b|p\b|/|-\s*\d|\d))"
+_AGE_WEAK = [
+    re.compile(r"\((\d{2})\)"),
+    re.compile(r"(?:^|[,|•–-]\s*|\w\s)(\d{2})\s*(?=[,|•–!)]|\s[–|•-]\s|\.\s|\.$|$)" + _NOT_UNIT_AFTER),
+]
+_NUM_WORDS = {
+    "zestien": 16, "zeventien": 17, "achttien": 18, "negentien": 19, "twintig": 20, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "dertig": 30, "thirty": 30, "veertig": 40, "forty": 40,
+    "vijftig": 50, "fifty": 50,
+}
+_AGE_WORD = re.compile(r"\b(?:ik ben|i am|i'm|ben)\s+(" + "|".join(_NUM_WORDS) + r")\b|\b(" + "|".join(_NUM_WORDS)
+                       + r")\s+(?:jaar|years)")
+_AGE_EXCLUDE_BEFORE = re.compile(
+    r"\b(?:al|since|for|sinds|meer dan|over|ruim|more than|werk|work\w*|ervaring|min\.?|minimum|nr\.?|nummer|"
+    r"tot|from|van|vanaf|va|om|at|till|until|na|after|half|per|prijs|price|tarief|rate)\s*$"
+)
+_JOKE = re.compile(r"\b(?:grapje|just kidding|kidding|nee hoor|geintje)\b")
+
+
+def age_from_field(value: str | None) -> int | None:
+    if not value:
+        return None
+    m = re.search(r"\d{1,3}", fold(value))
+    if not m:
+        return None
+    v = int(m.group(0))
+    return v if 10 <= v <= 120 else None
+
+
+def _age_candidates(t: str):
+    for rx in _AGE_STRONG:
+        for m in rx.finditer(t):
+            v = int(m.group(1))
+            if _AGE_EXCLUDE_BEFORE.search(t[max(0, m.start() - 14) : m.start()]) and not rx.pattern.startswith(r"\b(?:leeftijd"):
+                continue
+            if 14 <= v <= 99:
+                yield m.start(), v
+    for m in _AGE_WORD.finditer(t):
+        yield m.start(), _NUM_WORDS[m.group(1) or m.group(2)]
+    for rx in _AGE_WEAK:
+        for m in rx.finditer(t):
+            v = int(m.group(1))
+            if _AGE_EXCLUDE_BEFORE.search(t[max(0, m.start(1) - 14) : m.start(1)]):
+                continue
+            if PRICE_CONTEXT_BEFORE.search(t[max(0, m.start(1) - 25) : m.start(1)]):
+                continue
+            if 18 <= v <= 79:
+                yield m.start(1) + 100_000, v  # weak: only when no strong candidate
+
+
+def age_from_text(text: str) -> int | None:
+    """Stated age; after a retraction ('ik ben 16... grapje, ik ben 21') the later statement wins."""
+    t = fold(text)
+    cands = sorted(_age_candidates(t))
+    if not cands:
+        return None
+    strong = [c for c in cands if c[0] < 100_000]
+    pool = strong or cands
+    if len(strong) > 1 and _JOKE.search(t):
+        return strong[-1][1]
+    return pool[0][1]
+
+
+PRICE_CONTEXT_BEFORE = re.compile(r"(€|\beur\w*|\bprijs|\btarie\w+|\brates?|\bprice|\bkost\w*|\buur|\bhour|\bmin\w*|\bincall|\boutcall|\bescort|\bontvangst|\bthuis|\bmassage|\bhalf)\s*[:=]?\s*$")
+

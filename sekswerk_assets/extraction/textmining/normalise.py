@@ -1,0 +1,28 @@
+"""Text normalisation shared by every variable: folding and sentence splitting."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]")
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, emoji removed, typographic quotes/dashes simplified."""
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    t = _EMOJI.sub(" ", t)
+    t = (t.replace("’", "'").replace("‘", "'").replace("´", "'").replace("–", "-").replace("—", "-")
+         .replace("\u00a0", " "))
+    return t.casefold()
+
+
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|(?<=[!?])(?=\S)")
+
+
+def sentences(text: str) -> list[str]:
+    """Split into sentences without breaking 'va. 150', 'ca. 30', 'p.u.' or decimal numbers."""
+    t = re.sub(r"\b(v\.a\.|va\.|ca\.|nr\.|min\.|p\.u\.|e\.o\.|o\.a\.|incl\.|excl\.|ong\.)", lambda m: m.group(0).replace(".", "\u2024"), text)
+    return [s.replace("\u2024", ".").strip() for s in _SENT_SPLIT.split(t) if s and s.strip()]
+

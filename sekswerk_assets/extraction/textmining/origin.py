@@ -1,0 +1,144 @@
+"""Country of origin and its region, from the origin field or the free text."""
+
+from __future__ import annotations
+
+import re
+
+from sekswerk_assets.extraction.textmining.normalise import fold, sentences
+
+# Dutch country name -> (region, Dutch names / adjectives, English names / adjectives)
+COUNTRIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "Nederland": ("netherlands", ("nederland", "nederlandse", "hollandse", "holland"), ("the netherlands", "netherlands", "holland", "dutch")),
+    "België": ("rest_of_europe", ("belgie", "belgische", "vlaamse"), ("belgium", "belgian", "flemish")),
+    "Duitsland": ("rest_of_europe", ("duitsland", "duitse"), ("germany", "german")),
+    "Spanje": ("rest_of_europe", ("spanje", "spaanse"), ("spain", "spanish")),
+    "Italië": ("rest_of_europe", ("italie", "italiaanse"), ("italy", "italian")),
+    "Frankrijk": ("rest_of_europe", ("frankrijk", "franse"), ("france", "french")),
+    "Portugal": ("rest_of_europe", ("portugal", "portugese", "portugees"), ("portugal", "portuguese")),
+    "Verenigd Koninkrijk": ("rest_of_europe", ("verenigd koninkrijk", "engeland", "britse", "engelse", "groot-brittannie"), ("the uk", "uk", "united kingdom", "england", "britain", "great britain", "british", "english")),
+    "Griekenland": ("rest_of_europe", ("griekenland", "griekse"), ("greece", "greek")),
+    "Zweden": ("rest_of_europe", ("zweden", "zweedse"), ("sweden", "swedish")),
+    "Denemarken": ("rest_of_europe", ("denemarken", "deense"), ("denmark", "danish")),
+    "Noorwegen": ("rest_of_europe", ("noorwegen", "noorse"), ("norway", "norwegian")),
+    "Oostenrijk": ("rest_of_europe", ("oostenrijk", "oostenrijkse"), ("austria", "austrian")),
+    "Zwitserland": ("rest_of_europe", ("zwitserland", "zwitserse"), ("switzerland", "swiss")),
+    "Ierland": ("rest_of_europe", ("ierland", "ierse"), ("ireland", "irish")),
+    "Finland": ("rest_of_europe", ("finland", "finse"), ("finland", "finnish")),
+    "Roemenië": ("eastern_europe", ("roemenie", "roemeense", "roemeens"), ("romania", "romanian")),
+    "Polen": ("eastern_europe", ("polen", "poolse", "pools"), ("poland", "polish")),
+    "Hongarije": ("eastern_europe", ("hongarije", "hongaarse", "hongaars"), ("hungary", "hungarian")),
+    "Bulgarije": ("eastern_europe", ("bulgarije", "bulgaarse", "bulgaars"), ("bulgaria", "bulgarian")),
+    "Tsjechië": ("eastern_europe", ("tsjechie", "tsjechische", "tsjechisch", "tsjechische republiek"), ("the czech republic", "czech republic", "czechia", "czech")),
+    "Slowakije": ("eastern_europe", ("slowakije", "slowaakse", "slowaaks"), ("slovakia", "slovak", "slovakian")),
+    "Oekraïne": ("eastern_europe", ("oekraine", "oekraiense", "oekraiens"), ("ukraine", "ukrainian")),
+    "Rusland": ("eastern_europe", ("rusland", "russische", "russisch"), ("russia", "russian")),
+    "Letland": ("eastern_europe", ("letland", "letse", "lets"), ("latvia", "latvian")),
+    "Litouwen": ("eastern_europe", ("litouwen", "litouwse"), ("lithuania", "lithuanian")),
+    "Estland": ("eastern_europe", ("estland", "estse", "estlandse"), ("estonia", "estonian")),
+    "Moldavië": ("eastern_europe", ("moldavie", "moldavische", "moldova"), ("moldova", "moldovan")),
+    "Wit-Rusland": ("eastern_europe", ("wit-rusland", "wit-russische", "belarus"), ("belarus", "belarusian")),
+    "Kroatië": ("eastern_europe", ("kroatie", "kroatische"), ("croatia", "croatian")),
+    "Servië": ("eastern_europe", ("servie", "servische"), ("serbia", "serbian")),
+    "Slovenië": ("eastern_europe", ("slovenie", "sloveense"), ("slovenia", "slovenian")),
+    "Albanië": ("eastern_europe", ("albanie", "albanese"), ("albania", "albanian")),
+    "Brazilië": ("south_america", ("brazilie", "braziliaanse", "braziliaans"), ("brazil", "brazilian", "brasil", "brasileira")),
+    "Colombia": ("south_america", ("colombia", "colombiaanse", "colombiaans"), ("colombia", "colombian", "colombiana")),
+    "Venezuela": ("south_america", ("venezuela", "venezolaanse", "venezolaans"), ("venezuela", "venezuelan", "venezolana")),
+    "Argentinië": ("south_america", ("argentinie", "argentijnse", "argentijns"), ("argentina", "argentinian", "argentine")),
+    "Suriname": ("south_america", ("suriname", "surinaamse", "surinaams"), ("suriname", "surinamese")),
+    "Peru": ("south_america", ("peru", "peruaanse", "peruaans"), ("peru", "peruvian")),
+    "Chili": ("south_america", ("chili", "chileense"), ("chile", "chilean")),
+    "Ecuador": ("south_america", ("ecuador", "ecuadoraanse"), ("ecuador", "ecuadorian")),
+    "Bolivia": ("south_america", ("bolivia", "boliviaanse"), ("bolivia", "bolivian")),
+    "Paraguay": ("south_america", ("paraguay", "paraguayaanse"), ("paraguay", "paraguayan")),
+    "Uruguay": ("south_america", ("uruguay", "uruguayaanse"), ("uruguay", "uruguayan")),
+    "Thailand": ("other", ("thailand", "thaise", "thais"), ("thailand", "thai")),
+    "Dominicaanse Republiek": ("other", ("dominicaanse republiek", "dominicaanse"), ("the dominican republic", "dominican republic", "dominican")),
+    "Curaçao": ("other", ("curacao", "curacaose", "curacaoenaar", "antilliaanse"), ("curacao", "curacaoan", "antillean")),
+    "Nigeria": ("other", ("nigeria", "nigeriaanse"), ("nigeria", "nigerian")),
+    "Filipijnen": ("other", ("filipijnen", "filipijnse"), ("the philippines", "philippines", "filipina", "filipino", "pinay")),
+    "Indonesië": ("other", ("indonesie", "indonesische", "indische"), ("indonesia", "indonesian")),
+    "Vietnam": ("other", ("vietnam", "vietnamese"), ("vietnam", "vietnamese")),
+    "Marokko": ("other", ("marokko", "marokkaanse"), ("morocco", "moroccan")),
+    "Turkije": ("other", ("turkije", "turkse"), ("turkey", "turkish")),
+    "China": ("other", ("china", "chinese"), ("china", "chinese")),
+    "Japan": ("other", ("japan", "japanse"), ("japan", "japanese")),
+    "Cuba": ("other", ("cuba", "cubaanse"), ("cuba", "cuban")),
+    "Jamaica": ("other", ("jamaica", "jamaicaanse"), ("jamaica", "jamaican")),
+    "Ghana": ("other", ("ghana", "ghanese"), ("ghana", "ghanaian")),
+    "Kenia": ("other", ("kenia", "keniaanse"), ("kenya", "kenyan")),
+    "India": ("other", ("india", "indiase"), ("india", "indian")),
+    "Mexico": ("other", ("mexico", "mexicaanse"), ("mexico", "mexican", "mexicana")),
+    "Aruba": ("other", ("aruba", "arubaanse"), ("aruba", "aruban")),
+}
+REGIONS = ("netherlands", "eastern_europe", "rest_of_europe", "south_america", "other")
+
+_EXTRA_FORMS = {
+    "colombiana": "Colombia", "venezolana": "Venezuela", "dominicana": "Dominicaanse Republiek",
+    "italiana": "Italië", "francaise": "Frankrijk", "espanola": "Spanje", "brasileira": "Brazilië",
+    "brasilena": "Brazilië", "peruana": "Peru", "cubana": "Cuba", "argentina": "Argentinië", "polska": "Polen",
+    "romana": "Roemenië", "russkaya": "Rusland", "thai": "Thailand", "chilena": "Chili", "mexicana": "Mexico",
+    "ecuatoriana": "Ecuador", "latvian": "Letland", "pinay": "Filipijnen", "moroccan-dutch": "Marokko",
+}
+_ALIAS_TO_COUNTRY: dict[str, str] = dict(_EXTRA_FORMS)
+for _c, (_r, _nl, _en) in COUNTRIES.items():
+    for _a in (*_nl, *_en, fold(_c)):
+        _ALIAS_TO_COUNTRY.setdefault(_a, _c)
+_ALIASES_SORTED = sorted(_ALIAS_TO_COUNTRY, key=len, reverse=True)
+_ALIAS_RX = "|".join(re.escape(a) for a in _ALIASES_SORTED)
+
+# An origin statement in free text: after a cue, or an adjective before a person noun.
+_ORIGIN_CUE = re.compile(
+    r"(?:\bkom(?:t)?\s+(?:oorspronkelijk\s+)?uit|\bafkomstig\s+(?:uit|van)|\bgeboren\s+in|\bafkomst\s*:?|"
+    r"\bnationaliteit\s*:?|\bnationality\s*:?|\borigin(?:ally)?\s*(?:from|:)?|\bi\s*(?:am|'m)\s+from|"
+    r"\bfrom|\bborn\s+in|\buit|\bik\s+ben\s+(?:een\s+)?|\bi\s*(?:am|'m)\s+(?:a\s+|an\s+)?|\bechte?|\breal|\b100\s*%)\s*"
+    r"(?:het\s+|de\s+|the\s+|mooie?\s+|zonnige?\s+|beautiful\s+|sunny\s+|lovely\s+)?(" + _ALIAS_RX + r")\b"
+)
+_PERSON = (r"(?:meid|meisje|dame|vrouw|schoonheid|girl|lady|woman|beauty|babe|chick|escort|model|latina|schone|"
+           r"godin|goddess|princess|prinses|man|jongen|boy|guy|stud|trans\w*|ts|mooie|hete|hot|sexy|temperament|bloed|"
+           r"blood|blonde|brunette|hottie|milf|couple|stel|companion|rose|queen|masseuse|masseur|studente|student|"
+           r"shemale|ladyboy|redhead|angel|engel|dancer)")
+_ADJ_PERSON = re.compile(r"\b(" + _ALIAS_RX + r")\s+" + _PERSON + r"\b")
+_ADJ_X_PERSON = re.compile(r"\b(" + _ALIAS_RX + r")\s+\w+\s+" + _PERSON + r"\b")
+_NL_ADJ = sorted({a for _c, (_r, _nl, _en) in COUNTRIES.items() for a in _nl if a.endswith("e") and len(a) >= 5}
+                 | {"colombiana", "venezolana", "dominicana", "italiana", "francaise", "brasileira", "peruana",
+                    "cubana", "chilena", "mexicana"}, key=len, reverse=True)
+_NL_ADJ_RX = re.compile(r"\b(" + "|".join(re.escape(a) for a in _NL_ADJ) + r")\b(?!\s*(?:massage|keuken|les|taal|stijl|food|style|thee))")
+_STANDALONE = re.compile(r"(?:^|[,.!|•–:(-]\s*)(" + _ALIAS_RX + r")(?=\s*(?:[,.!|•–)-]|$))")
+_NOT_ORIGIN = re.compile(r"\b(?:thaise|thai|chinese|indiase|indische|japanse|zweedse|swedish|balinese|turkse|spaanse)\s+(?:massage|keuken|food|style|stijl|les|lessen)")
+_LANG_CONTEXT = re.compile(r"\b(?:spreek|speak|spreken|talen|languages?|taal)\b")
+
+
+def country_from_field(value: str | None) -> str | None:
+    if not value:
+        return None
+    v = fold(value).strip(" .:")
+    v = re.sub(r"\s*(?:girl|meid|lady|vrouw)$", "", v)
+    c = _ALIAS_TO_COUNTRY.get(v)
+    if c:
+        return c
+    m = re.search(r"\b(" + _ALIAS_RX + r")\b", v)
+    return _ALIAS_TO_COUNTRY[m.group(1)] if m else None
+
+
+def country_from_text(text: str) -> str | None:
+    """Origin stated in free text, or None. Language mentions and 'Thaise massage' are not origins."""
+    for s in sentences(fold(text)):
+        if _LANG_CONTEXT.search(s) and not re.search(r"afkomst|nationalit|origin|\bfrom\b|\buit\b", s):
+            continue
+        s2 = _NOT_ORIGIN.sub(" ", s)
+        for rx in (_ORIGIN_CUE, _ADJ_PERSON, _ADJ_X_PERSON, _NL_ADJ_RX, _STANDALONE):
+            m = rx.search(s2)
+            if m and m.group(1) in _ALIAS_TO_COUNTRY:
+                if rx is _STANDALONE and m.group(1) in ("holland", "nederland", "the netherlands", "netherlands", "nl"):
+                    continue
+                return _ALIAS_TO_COUNTRY[m.group(1)]
+    return None
+
+
+def region_of(country: str | None) -> str | None:
+    if country is None:
+        return None
+    c = COUNTRIES.get(country)
+    return c[0] if c else "other"
+

@@ -1,0 +1,216 @@
+"""Hourly prices (overall and per work type) from price fields and free text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sekswerk_assets.extraction.textmining.normalise import fold, sentences
+
+PRICE_SENTENCE = re.compile(
+    r"(€|\beur\b|\beuro|\d\s*,-|\bp/u\b|per uur|per hour|/h\b|\btarie[fv]|\bprijs|\bprijzen|\brates?\b|\bprice|"
+    r"\bva\.|\bv\.a\.|\bvanaf\s+\d|\b\d+\s*(?:eur|€))"
+)
+_PHONE = re.compile(r"(?:\+|00)\s?31\s?(?:\(0\))?[\s-]?6[\s-]?(?:\d[\s-]?){8}|\b0\s?6[\s-]?(?:\d[\s-]?){7}\d\b")
+# numbers followed by a duration unit are durations, not amounts
+_DURATION_NUMBER = re.compile(r"^\s*(?:uur|u\b|h\b|hours?|hrs?|min\w*|m\b|kwartier|jaar|jr|years?|yo\b|cm|kg|%|x\b|keer|dagen|days|nachten|nights|/7|sterren)")
+_AMOUNT = re.compile(r"(?<![\d.,/:])(\d{2,4})(?:[.,](\d{2}))?(?![\d])")
+_CURRENCY_BEFORE = re.compile(r"(?:€|\beur|\beuro|\beu)\s*[:.]?\s*$")
+_CURRENCY_AFTER = re.compile(r"^\s*(?:€|eur\b|euro|eu\b|e\b|p u\b|per\s+(?:uur|hour|u\b|h\b|half|30|1\b|60|2\b|2\s))")
+_AGE_BEFORE = re.compile(r"(?:leeftijd|age|lft|ik ben|i am|i'm)\s*[:=]?\s*$")
+_HOME_KW = re.compile(r"(thuisontvangst|ontvangst|ontvang|incall|in-call|in call|thuis|prive|at my place|my place|bij mij|home)")
+_ESCORT_KW = re.compile(r"(escort(?!bureau)|outcall|out-call|out call|hotel|bij jou|aan huis|visit|kom naar je|naar je toe|i come)")
+_MASSAGE_KW = re.compile(r"(massage|masseer|tantra)")
+_RANGE_SEP = re.compile(r"^\s*(?:-|tot|to|t/m|a)\s*(?:€\s*)?$")
+_SEGMENT_SEP = re.compile(r"[;|/]|,(?!-)|\s-\s|\s+(?:en|and|of|or|\+)\s+")
+
+
+@dataclass
+class PriceResult:
+    hour: float | None = None
+    home: float | None = None
+    escort: float | None = None
+    massage: float | None = None
+    amounts: list = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return any(v is not None for v in (self.hour, self.home, self.escort, self.massage))
+
+
+def _prep_price_text(text: str) -> str:
+    t = fold(text)
+    t = _PHONE.sub(" ", t)
+    t = re.sub(r"\b(?:kvk|k\.v\.k\.?)[^\d]{0,25}\d{6,10}", " ", t)
+    t = re.sub(r"\d{5,}", " ", t)  # postcodes, ids, numbers too long to be a price
+    t = t.replace("p/u", " p u ").replace("p.u.", " p u ").replace("per u.", " per uur ")
+    t = re.sub(r"(\d)\s*,\s*-+", r"\1 eur ", t)  # 150,- -> 150 eur
+    t = re.sub(r"(\d)\s*,\s*--", r"\1 eur ", t)
+    t = re.sub(r"/\s*(uur|u|h|hr|hour)\b", r" per \1", t)
+    t = re.sub(r"\b1/2\b", " half ", t)
+    t = re.sub(r"\b24/7\b", " altijd ", t)
+    t = re.sub(r"\b(v\.a\.|va\.|va\b|vanaf|from|starting at|vana?f?\.?)", " vanaf ", t)
+    t = t.replace("€", " € ").replace("eur.", "eur ")
+    t = re.sub(r"(\d)(eur|euro|e)\b", r"\1 \2", t)
+    t = re.sub(r"\b(\d+)(h|u|min|m)\b", r"\1 \2", t)
+    return t
+
+
+_DUR_PHRASE = re.compile(
+    r"(?P<night>\b(?:nacht|night|overnight|overnachting|weekend|dag|day|dinner ?date)\b)"
+    r"|(?P<quarter>\bkwartier(?:tje)?\b|\bquarter\b)"
+    r"|(?P<half>\bhalf\s*(?:uur|uurtje|hour|u)\b|\bhalfuur(?:tje)?\b|½\s*(?:uur|u|h|hour)|\bhalve uur\b|\bhalf\b)"
+    r"|(?P<onehalf>\banderhalf\s*uur\b)"
+    r"|(?P<min>\b(?P<mins>\d{2,3})\s*(?:min\w*|m)\b)"
+    r"|(?P<hrs>\b(?P<n>\d(?:[.,]5)?)\s*(?:uur|uurtje|u|h|hours?|hrs?|hr)\b)"
+    r"|(?P<words>\b(?:twee|two)\s+(?:uur|hours)\b)"
+    r"|(?P<hour>\b(?:heel\s+|een\s+|one\s+|an\s+|the\s+|het\s+)?(?:uur|uurtje|hour|hr|u|h)\b|\bp u\b|\bph\b)"
+)
+
+
+def _hours(m) -> float | None:
+    if m.group("night"):
+        return None
+    if m.group("quarter"):
+        return 0.25
+    if m.group("half"):
+        return 0.5
+    if m.group("onehalf"):
+        return 1.5
+    if m.group("min"):
+        return int(m.group("mins")) / 60
+    if m.group("hrs"):
+        return float(m.group("n").replace(",", "."))
+    if m.group("words"):
+        return 2.0
+    return 1.0
+
+
+def _duration(ctx: str):
+    """Hours of the first duration phrase in ``ctx`` ('' if none, None for a night/day price)."""
+    m = _DUR_PHRASE.search(ctx)
+    return "" if m is None else _hours(m)
+
+
+_RIGHT_DURATION = re.compile(r"^\s*(?:€|eur\w*|e\b)?\s*[,:]?\s*(?:per|voor|for|het|een|an|a|/|pro|the|p|x)\s+")
+_EXTRA_COST = re.compile(r"(entree|toegang|aanbetaling|deposit|taxi|reiskosten|travel|extra|\+|toeslag|supplement|meer)\s*[:=]?\s*(?:€\s*)?$")
+_PRICE_KW_BEFORE = re.compile(
+    r"(incall|outcall|in call|out call|thuis|escort|ontvangst|massage|prijs|prijzen|tarief|tarieven|price|prices|"
+    r"rates?|va|vanaf|from|uurtje|uur|hour|kost|kosten|costs?|dame|kamer|bij jou|bij mij|p u|u|h|min\w*)\s*[:=]?\s*$"
+)
+
+
+def _duration_left(left: str):
+    """Duration phrase right before an amount ('half uur 90', '1h 150', '60 min 70', '1 uur: 150')."""
+    tail = left[-24:]
+    best = None
+    for m in _DUR_PHRASE.finditer(tail):
+        best = m
+    if best is None:
+        return ""
+    rest = tail[best.end() :]
+    if re.fullmatch(r"[\s:=€.]*(?:voor|for|=|kost|is)?[\s:=€.]*", rest):
+        return _hours(best)
+    return ""
+
+
+def parse_prices(text: str) -> PriceResult:
+    """Hourly prices stated in ``text``: overall, per type (home/escort/massage) where priced separately.
+
+    Half-hour prices are doubled, 2-hour prices halved (any duration in minutes or hours is
+    normalised); 'va. 150' and ranges '150-200' give the lower bound; night/day prices and extra
+    costs (entree, taxi, '+50') are ignored. The hourly price is the lowest per-type hourly price
+    (the ground truth's ``price_hour``).
+    """
+    res = PriceResult()
+    for sent in sentences(_prep_price_text(text)):
+        has_cue = bool(PRICE_SENTENCE.search(sent))
+        matches = list(_AMOUNT.finditer(sent))
+        prev_end = 0
+        seg_type = None
+        last_amount_end = -1
+        for i, m in enumerate(matches):
+            value = int(m.group(1))
+            after = sent[m.end() : m.end() + 12]
+            before_full = sent[prev_end : m.start()]
+            if _DURATION_NUMBER.match(after):
+                continue
+            if _AGE_BEFORE.search(sent[max(0, m.start() - 14) : m.start()]):
+                continue
+            # second number of a range ("150-200", "150 tot 200"): skip
+            if last_amount_end >= 0 and _RANGE_SEP.match(sent[last_amount_end : m.start()]):
+                continue
+            currency = bool(_CURRENCY_BEFORE.search(sent[max(0, m.start() - 7) : m.start()])) or bool(
+                _CURRENCY_AFTER.match(sent[m.end() : m.end() + 8])
+            )
+            parts = _SEGMENT_SEP.split(before_full)
+            left = parts[-1] if parts else before_full
+            d_left = _duration_left(sent[max(0, m.start() - 24) : m.start()])
+            keyword = bool(_PRICE_KW_BEFORE.search(sent[max(0, m.start() - 18) : m.start()]))
+            if not (currency or d_left != "" or (keyword and (has_cue or value >= 50))):
+                continue
+            if not 15 <= value <= 5000 or _EXTRA_COST.search(sent[max(0, m.start() - 14) : m.start()]):
+                last_amount_end = m.end()
+                prev_end = m.end()
+                continue
+            nxt = matches[i + 1].start() if i + 1 < len(matches) else len(sent)
+            right_full = sent[m.end() : nxt]
+            right = _SEGMENT_SEP.split(right_full)[0]
+            t = _last_type(left) or _first_type(right) or (seg_type if not left.strip(" €:") else None) or _last_type(before_full)
+            if t is not None:
+                seg_type = t
+            if d_left != "":
+                d = d_left
+            else:
+                rm = _RIGHT_DURATION.match(right) or re.match(r"^\s*(?:€|eur\w*|e\b)?\s*", right)
+                d = _duration(right[rm.end() : rm.end() + 14]) if _RIGHT_DURATION.match(right) else ""
+            if d is None:
+                last_amount_end = m.end()
+                prev_end = m.end()
+                continue
+            hours = 1.0 if d == "" else d
+            res.amounts.append((t, hours, value / hours, m.start()))
+            last_amount_end = m.end()
+            prev_end = m.end()
+    if not res.amounts:
+        return res
+
+    def pick(kind):
+        cands = [a for a in res.amounts if a[0] == kind]
+        if not cands:
+            return None
+        for pref in (1.0, 0.5, 2.0, 1.5, 0.75, 3.0, 0.25):
+            sel = [a[2] for a in cands if abs(a[1] - pref) < 1e-9]
+            if sel:
+                return float(min(sel))
+        return float(min(a[2] for a in cands))
+
+    res.home, res.escort, res.massage = pick("home"), pick("escort"), pick("massage")
+    generic = pick(None)
+    typed = [v for v in (res.home, res.escort) if v is not None]
+    if typed:
+        res.hour = min(typed)
+    elif generic is not None:
+        res.hour = generic
+    elif res.massage is not None:
+        res.hour = res.massage
+    return res
+
+
+def _last_type(ctx: str) -> str | None:
+    best, pos = None, -1
+    for kw, name in ((_HOME_KW, "home"), (_ESCORT_KW, "escort"), (_MASSAGE_KW, "massage")):
+        for m in kw.finditer(ctx):
+            if m.start() > pos:
+                best, pos = name, m.start()
+    return best
+
+
+def _first_type(ctx: str) -> str | None:
+    best, pos = None, 10**9
+    for kw, name in ((_HOME_KW, "home"), (_ESCORT_KW, "escort"), (_MASSAGE_KW, "massage")):
+        m = kw.search(ctx)
+        if m and m.start() < pos:
+            best, pos = name, m.start()
+    return best
+
