@@ -117,7 +117,8 @@ def extract(site: str, raw: RawAd, matcher: MunicipalityMatcher) -> dict:
     # origin
     country = tm.country_from_field(f.get("origin")) or tm.country_from_text(text)
     out["origin_country"] = country
-    out["origin_region"] = tm.region_of(country)
+    # a region named without a country ("Oost-Europese dame") gives the region only
+    out["origin_region"] = tm.region_of(country) if country else tm.region_from_text(text)
     # age
     age = tm.age_from_field(f.get("age"))
     if age is None:
@@ -153,6 +154,7 @@ def extract(site: str, raw: RawAd, matcher: MunicipalityMatcher) -> dict:
     out["licensed_indicated"] = lic.indicated
     out["licence_number"] = lic.licence_number
     out["kvk_number"] = lic.kvk_number
+    out["vergunning_term"] = lic.vergunning  # not a parsed_ads column: the report's Table 2.6 has four terms
     return out
 
 

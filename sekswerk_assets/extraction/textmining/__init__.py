@@ -9,14 +9,16 @@ from sekswerk_assets.extraction.textmining.age import age_from_field, age_from_t
 from sekswerk_assets.extraction.textmining.gender import gender_from_field, gender_from_text, transgender
 from sekswerk_assets.extraction.textmining.licensed import LicensedResult, licensed_terms
 from sekswerk_assets.extraction.textmining.normalise import fold, sentences
-from sekswerk_assets.extraction.textmining.origin import COUNTRIES, REGIONS, country_from_field, country_from_text, region_of
+from sekswerk_assets.extraction.textmining.origin import (
+    COUNTRIES, ISO2, REGIONS, country_from_field, country_from_text, iso2, region_from_text, region_of,
+)
 from sekswerk_assets.extraction.textmining.places import place_candidates
 from sekswerk_assets.extraction.textmining.price import PRICE_SENTENCE, PriceResult, _duration, parse_prices
 from sekswerk_assets.extraction.textmining.work_types import work_types_from_field, work_types_from_text
 
 __all__ = [
-    "COUNTRIES", "PRICE_SENTENCE", "REGIONS", "LicensedResult", "PriceResult", "_duration", "age_from_field",
+    "COUNTRIES", "ISO2", "PRICE_SENTENCE", "REGIONS", "LicensedResult", "PriceResult", "_duration", "age_from_field",
     "age_from_text", "country_from_field", "country_from_text", "fold", "gender_from_field", "gender_from_text",
-    "licensed_terms", "parse_prices", "place_candidates", "region_of", "sentences", "transgender",
+    "licensed_terms", "parse_prices", "place_candidates", "iso2", "region_from_text", "region_of", "sentences", "transgender",
     "work_types_from_field", "work_types_from_text",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from sekswerk_assets.extraction.textmining.normalise import fold
+from sekswerk_assets.extraction.textmining.numbers import digits
 
 _AGE_UNIT = r"(?:jaar|jr|jaren|j\b|yrs?\b|years?|yo\b|y\.o\.?|y/o|y\b|jarige|jarig|jaartjes|jaartje|lentes|lente|ans\b|anos\b|años\b|anni\b)"
 _AGE_NOT_AFTER = (r"(?!\s*(?:ervaring|experience|in het vak|in de zorg|actief|werkzaam|getrouwd|samen|lang\b|"
@@ -16,7 +17,14 @@ _AGE_STRONG = [
     re.compile(r"\b(?:ik ben|i am|i'm|im|ben)\s+(\d{2})\b(?!\s*(?:cm|kg|euro|eur|min|uur|%|jaar (?:ervaring|in)))"),
     re.compile(r"\b(\d{2})\s*(?:years?\s+young|jaar\s+jong)"),
     re.compile(r"\b(?:aged?)\s+(\d{2})\b"),
-    re.compile(r"\b(?:vrouw|dame|meid|meisje|man|jongen|heer|lady|girl|woman|guy|boy)\s+van\s+(\d{2})\b(?!\s*(?:cm|kg|euro|eur|min))"),
+    # a person word (also compounds: "transvrouw", "escortdame", "masseuse") + "van"/"of" + number
+    re.compile(r"\b\w*(?:vrouw|dame|meid|meisje|man|jongen|heer|lady|girl|woman|guy|boy|masseuse|masseur|student|"
+               r"studente|mama|moeder|milf|trans|ts|blondine|brunette|schoonheid|godin|beauty|escort|kerel|vent)"
+               r"\w{0,3}\s+(?:van|of)\s+(\d{2})\b(?!\s*(?:cm|kg|euro|eur|min|uur|%|jaar\s+(?:ervaring|in)))"),
+    # "Nu ben ik 38", "inmiddels ben ik 35", "ik ben nu 40", "I'm now 29"
+    re.compile(r"\b(?:ben\s+ik|ik\s+ben|i\s*'?m|i\s+am)\s+(?:nu|inmiddels|al|pas|now|already|just)\s+(\d{2})\b"
+               r"(?!\s*(?:cm|kg|euro|eur|min|uur|%|jaar\s+(?:ervaring|in)|keer|x\b))"),
+    re.compile(r"\bben\s+ik\s+(\d{2})\b(?!\s*(?:cm|kg|euro|eur|min|uur|%|jaar\s+(?:ervaring|in)|keer|x\b))"),
 ]
 # weak patterns: a bare number set off like an age ("Lisa (27)", "Lisa, 27,", "Zuzana 28 –"): 18-79 only
 _NOT_UNIT_AFTER = r"(?!\s*(?:min|uur|u\b|h\b|hour|euro|eur|€|%|cm|kg|x\b|p\b|/|-\s*\d|\d))"
@@ -33,8 +41,15 @@ _AGE_WORD = re.compile(r"\b(?:ik ben|i am|i'm|ben)\s+(" + "|".join(_NUM_WORDS) +
                        + r")\s+(?:jaar|years)")
 _AGE_EXCLUDE_BEFORE = re.compile(
     r"\b(?:al|since|for|sinds|meer dan|over|ruim|more than|werk|work\w*|ervaring|min\.?|minimum|nr\.?|nummer|"
-    r"tot|from|van|vanaf|va|om|at|till|until|na|after|half|per|prijs|price|tarief|rate)\s*$"
+    r"tot|from|van|vanaf|va|om|at|till|until|na|after|half|per|prijs|price|tarief|rate|"
+    # sizes, measures, addresses and opening hours are not ages ("Maat 38", "Open 11-23", "huisnummer 41")
+    r"maat|maatje|size|schoenmaat|shoe size|dress size|confectie|cup|bh|lengte|height|gewicht|weight|huisnummer|"
+    r"huisnr|postcode|open|geopend|kamer|room|bus|tram|lijn|nummer|number|no|verdieping|hoog|kg|cm)\.?\s*[:=]?\s*$"
 )
+_TIME_RANGE_BEFORE = re.compile(r"\d\s*[-–:.]\s*$|\b(?:tot|till|until|to|t/m)\s*$")
+_TIME_AFTER = re.compile(r"^\s*(?:[-–:]\s*\d|\.\d|\s*uur\b)")
+_COUPLE = re.compile(r"\b(?:stel|stelletje|couple|duo|koppel)\b|\bzij\b[^.!?]{0,20}\bhij\b|\bhij\b[^.!?]{0,20}\bzij\b|"
+                     r"\bshe\b[^.!?]{0,20}\bhe\b|\bhe\b[^.!?]{0,20}\bshe\b")
 _JOKE = re.compile(r"\b(?:grapje|just kidding|kidding|nee hoor|geintje)\b")
 
 
@@ -63,6 +78,8 @@ def _age_candidates(t: str):
             v = int(m.group(1))
             if _AGE_EXCLUDE_BEFORE.search(t[max(0, m.start(1) - 14) : m.start(1)]):
                 continue
+            if _TIME_RANGE_BEFORE.search(t[max(0, m.start(1) - 6) : m.start(1)]) or _TIME_AFTER.match(t[m.end(1) :]):
+                continue  # "open 10-22", "12.00-24", "20:00"
             if PRICE_CONTEXT_BEFORE.search(t[max(0, m.start(1) - 25) : m.start(1)]):
                 continue
             if 18 <= v <= 79:
@@ -71,10 +88,12 @@ def _age_candidates(t: str):
 
 def age_from_text(text: str) -> int | None:
     """Stated age; after a retraction ('ik ben 16... grapje, ik ben 21') the later statement wins."""
-    t = fold(text)
+    t = digits(fold(text))
     cands = sorted(_age_candidates(t))
     if not cands:
         return None
+    if len({v for _, v in cands}) >= 2 and _COUPLE.search(t):
+        return None  # a couple stating two ages ("zij 31, hij 34"): no single age
     strong = [c for c in cands if c[0] < 100_000]
     pool = strong or cands
     if len(strong) > 1 and _JOKE.search(t):

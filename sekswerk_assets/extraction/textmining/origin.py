@@ -142,3 +142,44 @@ def region_of(country: str | None) -> str | None:
     c = COUNTRIES.get(country)
     return c[0] if c else "other"
 
+
+
+ISO2 = {
+    "Nederland": "NL", "België": "BE", "Duitsland": "DE", "Spanje": "ES", "Italië": "IT", "Frankrijk": "FR",
+    "Portugal": "PT", "Verenigd Koninkrijk": "GB", "Griekenland": "GR", "Zweden": "SE", "Denemarken": "DK",
+    "Noorwegen": "NO", "Oostenrijk": "AT", "Zwitserland": "CH", "Ierland": "IE", "Finland": "FI", "Roemenië": "RO",
+    "Polen": "PL", "Hongarije": "HU", "Bulgarije": "BG", "Tsjechië": "CZ", "Slowakije": "SK", "Oekraïne": "UA",
+    "Rusland": "RU", "Letland": "LV", "Litouwen": "LT", "Estland": "EE", "Moldavië": "MD", "Wit-Rusland": "BY",
+    "Kroatië": "HR", "Servië": "RS", "Slovenië": "SI", "Albanië": "AL", "Brazilië": "BR", "Colombia": "CO",
+    "Venezuela": "VE", "Argentinië": "AR", "Suriname": "SR", "Peru": "PE", "Chili": "CL", "Ecuador": "EC",
+    "Bolivia": "BO", "Paraguay": "PY", "Uruguay": "UY", "Thailand": "TH", "Dominicaanse Republiek": "DO",
+    "Curaçao": "CW", "Nigeria": "NG", "Filipijnen": "PH", "Indonesië": "ID", "Vietnam": "VN", "Marokko": "MA",
+    "Turkije": "TR", "China": "CN", "Japan": "JP", "Cuba": "CU", "Jamaica": "JM", "Ghana": "GH", "Kenia": "KE",
+    "India": "IN", "Mexico": "MX", "Aruba": "AW",
+}
+assert set(ISO2) == set(COUNTRIES)
+
+
+def iso2(country: str) -> str:
+    """ISO 3166-1 alpha-2 code of a country in :data:`COUNTRIES` (Dutch name)."""
+    return ISO2[country]
+
+
+# A region named without a country ("Oost-Europese schoonheid", "Asian girl"): the region only.
+# Generic "Europese"/"European" and "Latina" are left unstated (they span several regions).
+_REGION_WORDS = re.compile(
+    r"\b(?P<eastern_europe>oost[\s-]?europe\w*|eastern[\s-]europe\w*|east[\s-]europe\w*|baltische|baltic|slavische|slavic)"
+    r"|\b(?P<rest_of_europe>west[\s-]?europe\w*|western[\s-]europe\w*|zuid[\s-]?europe\w*|southern[\s-]europe\w*|"
+    r"noord[\s-]?europe\w*|northern[\s-]europe\w*|scandinavi\w*|mediterrane\w*)"
+    r"|\b(?P<south_america>zuid[\s-]?amerika\w*|south[\s-]americ\w*|latijns[\s-]?amerika\w*|latin[\s-]americ\w*)"
+    r"|\b(?P<other>aziatische|aziatisch|asian|azie|asia|afrikaanse|afrikaans|african|afrika|africa|arabische|arabic|"
+    r"oosterse|oriental)\b(?!\s*(?:massage|keuken|food|style|stijl|les|taal|language))"
+)
+
+
+def region_from_text(text: str) -> str | None:
+    """Region of origin named without a country, or None (several different regions: None)."""
+    found = set()
+    for m in _REGION_WORDS.finditer(fold(text)):
+        found.add(m.lastgroup)
+    return found.pop() if len(found) == 1 else None

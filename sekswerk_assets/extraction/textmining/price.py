@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from sekswerk_assets.extraction.textmining.normalise import fold, sentences
+from sekswerk_assets.extraction.textmining.numbers import digits
 
 PRICE_SENTENCE = re.compile(
     r"(€|\beur\b|\beuro|\d\s*,-|\bp/u\b|per uur|per hour|/h\b|\btarie[fv]|\bprijs|\bprijzen|\brates?\b|\bprice|"
@@ -13,11 +14,16 @@ PRICE_SENTENCE = re.compile(
 )
 _PHONE = re.compile(r"(?:\+|00)\s?31\s?(?:\(0\))?[\s-]?6[\s-]?(?:\d[\s-]?){8}|\b0\s?6[\s-]?(?:\d[\s-]?){7}\d\b")
 # numbers followed by a duration unit are durations, not amounts
-_DURATION_NUMBER = re.compile(r"^\s*(?:uur|u\b|h\b|hours?|hrs?|min\w*|m\b|kwartier|jaar|jr|years?|yo\b|cm|kg|%|x\b|keer|dagen|days|nachten|nights|/7|sterren)")
+# (a number of 40 or more before "uur"/"hour" is an amount per hour: "160 uur", "180 hour")
+_DURATION_NUMBER = re.compile(r"^\s*(?:min\w*|m\b|kwartier|jaar|jr|years?|yo\b|cm|kg|%|x\b|keer|dagen|days|nachten|nights|/7|sterren)")
 _AMOUNT = re.compile(r"(?<![\d.,/:])(\d{2,4})(?:[.,](\d{2}))?(?![\d])")
 _CURRENCY_BEFORE = re.compile(r"(?:€|\beur|\beuro|\beu)\s*[:.]?\s*$")
-_CURRENCY_AFTER = re.compile(r"^\s*(?:€|eur\b|euro|eu\b|e\b|p u\b|per\s+(?:uur|hour|u\b|h\b|half|30|1\b|60|2\b|2\s))")
-_AGE_BEFORE = re.compile(r"(?:leeftijd|age|lft|ik ben|i am|i'm)\s*[:=]?\s*$")
+_HOUR_UNIT = re.compile(r"^\s*(?:uur|u\b|h\b|hours?|hrs?)")
+_CURRENCY_AFTER = re.compile(
+    r"^\s*(?:€|eur\b|euro|eu\b|e\b|p u\b|per\s+(?:uur|hour|u\b|h\b|half|30|1\b|60|2\b|2\s)|"
+    r"(?:an?|the|one|het|een|1|per|full|whole|heel|hele|for\s+(?:an?|one|1|the))\s+(?:uur|hour|hr)\b|"
+    r"(?:voor|for)\s+(?:een\s+|an?\s+|1\s+|het\s+)?(?:half\s*(?:uur|hour)|halfuur|uur|hour|\d{2,3}\s*min))")
+_AGE_BEFORE = re.compile(r"\b(?:leeftijd|age|lft|ik ben|i am|i'm)\s*[:=]?\s*$")
 _HOME_KW = re.compile(r"(thuisontvangst|ontvangst|ontvang|incall|in-call|in call|thuis|prive|at my place|my place|bij mij|home)")
 _ESCORT_KW = re.compile(r"(escort(?!bureau)|outcall|out-call|out call|hotel|bij jou|aan huis|visit|kom naar je|naar je toe|i come)")
 _MASSAGE_KW = re.compile(r"(massage|masseer|tantra)")
@@ -39,17 +45,20 @@ class PriceResult:
 
 
 def _prep_price_text(text: str) -> str:
-    t = fold(text)
+    t = digits(fold(text))
     t = _PHONE.sub(" ", t)
     t = re.sub(r"\b(?:kvk|k\.v\.k\.?)[^\d]{0,25}\d{6,10}", " ", t)
     t = re.sub(r"\d{5,}", " ", t)  # postcodes, ids, numbers too long to be a price
     t = t.replace("p/u", " p u ").replace("p.u.", " p u ").replace("per u.", " per uur ")
+    # per-hour abbreviations: "p/h", "ph", "pu", "100ph", "/hr"
+    t = re.sub(r"(?<=\d)(?:ph|pu|p/h)\b|\bp\s*/\s*h\b|\bp\.h\.?|\bph\b|\bpu\b", " per uur ", t)
     t = re.sub(r"(\d)\s*,\s*-+", r"\1 eur ", t)  # 150,- -> 150 eur
     t = re.sub(r"(\d)\s*,\s*--", r"\1 eur ", t)
-    t = re.sub(r"/\s*(uur|u|h|hr|hour)\b", r" per \1", t)
+    t = re.sub(r"/\s*1?\s*(uur|u|h|hr|hour)\b", r" per \1", t)
     t = re.sub(r"\b1/2\b", " half ", t)
     t = re.sub(r"\b24/7\b", " altijd ", t)
-    t = re.sub(r"\b(v\.a\.|va\.|va\b|vanaf|from|starting at|vana?f?\.?)", " vanaf ", t)
+    # "va.", "vanaf", "from" give the lower bound; plain "van" is not "vanaf" ("vrouw van 32")
+    t = re.sub(r"\b(v\.a\.|va\.|va\b|vanaf|van af|from|starting at|starting from)", " vanaf ", t)
     t = t.replace("€", " € ").replace("eur.", "eur ")
     t = re.sub(r"(\d)(eur|euro|e)\b", r"\1 \2", t)
     t = re.sub(r"\b(\d+)(h|u|min|m)\b", r"\1 \2", t)
@@ -64,7 +73,7 @@ _DUR_PHRASE = re.compile(
     r"|(?P<min>\b(?P<mins>\d{2,3})\s*(?:min\w*|m)\b)"
     r"|(?P<hrs>\b(?P<n>\d(?:[.,]5)?)\s*(?:uur|uurtje|u|h|hours?|hrs?|hr)\b)"
     r"|(?P<words>\b(?:twee|two)\s+(?:uur|hours)\b)"
-    r"|(?P<hour>\b(?:heel\s+|een\s+|one\s+|an\s+|the\s+|het\s+)?(?:uur|uurtje|hour|hr|u|h)\b|\bp u\b|\bph\b)"
+    r"|(?P<hour>\b(?:heel\s+|hele\s+|een\s+|one\s+|an\s+|the\s+|het\s+|full\s+|whole\s+)?(?:uur|uurtje|hour|hr|u|h)\b|\bp u\b|\bph\b)"
 )
 
 
@@ -92,7 +101,18 @@ def _duration(ctx: str):
     return "" if m is None else _hours(m)
 
 
-_RIGHT_DURATION = re.compile(r"^\s*(?:€|eur\w*|e\b)?\s*[,:]?\s*(?:per|voor|for|het|een|an|a|/|pro|the|p|x)\s+")
+_RIGHT_DURATION = re.compile(r"^\s*(?:€|eur\w*|e\b)?\s*[,:]?\s*(?:per|voor|for|het|een|an|a|/|pro|the|p|x|=)\s+")
+# a minimum booking gives the duration of an amount stated without one ("min. 2 uur, 340 euro")
+_MIN_BOOKING = re.compile(
+    r"\b(?:min(?:imum|imaal|imale|\.)?|vanaf)\s*(?:boeking|booking|afname)?\s*(?:van\s*|of\s*)?"
+    r"(?P<n>[1-4](?:[.,]5)?|twee|two|drie|three|vier|four)\s*(?:uur|hours?|u\b|h\b|hrs?)"
+)
+_WORD_HOURS = {"twee": 2.0, "two": 2.0, "drie": 3.0, "three": 3.0, "vier": 4.0, "four": 4.0}
+
+
+def _booking_hours(m) -> float:
+    n = m.group("n")
+    return _WORD_HOURS.get(n) or float(n.replace(",", "."))
 _EXTRA_COST = re.compile(r"(entree|toegang|aanbetaling|deposit|taxi|reiskosten|travel|extra|\+|toeslag|supplement|meer)\s*[:=]?\s*(?:€\s*)?$")
 _PRICE_KW_BEFORE = re.compile(
     r"(incall|outcall|in call|out call|thuis|escort|ontvangst|massage|prijs|prijzen|tarief|tarieven|price|prices|"
@@ -127,13 +147,18 @@ def parse_prices(text: str) -> PriceResult:
         has_cue = bool(PRICE_SENTENCE.search(sent))
         matches = list(_AMOUNT.finditer(sent))
         prev_end = 0
-        seg_type = None
+        seg_type, seg_dur = None, False
+        bm = _MIN_BOOKING.search(sent)
+        booking = _booking_hours(bm) if bm else None
         last_amount_end = -1
         for i, m in enumerate(matches):
             value = int(m.group(1))
-            after = sent[m.end() : m.end() + 12]
+            # a range "100-120 euro per uur": the lower bound takes the context after the upper bound
+            nxt = matches[i + 1] if i + 1 < len(matches) else None
+            end = nxt.end() if nxt is not None and _RANGE_SEP.match(sent[m.end() : nxt.start()]) else m.end()
+            after = sent[end : end + 12]
             before_full = sent[prev_end : m.start()]
-            if _DURATION_NUMBER.match(after):
+            if _DURATION_NUMBER.match(after) or (value < 40 and _HOUR_UNIT.match(after)):
                 continue
             if _AGE_BEFORE.search(sent[max(0, m.start() - 14) : m.start()]):
                 continue
@@ -141,8 +166,8 @@ def parse_prices(text: str) -> PriceResult:
             if last_amount_end >= 0 and _RANGE_SEP.match(sent[last_amount_end : m.start()]):
                 continue
             currency = bool(_CURRENCY_BEFORE.search(sent[max(0, m.start() - 7) : m.start()])) or bool(
-                _CURRENCY_AFTER.match(sent[m.end() : m.end() + 8])
-            )
+                _CURRENCY_AFTER.match(sent[end : end + 24])
+            ) or bool(_HOUR_UNIT.match(after))
             parts = _SEGMENT_SEP.split(before_full)
             left = parts[-1] if parts else before_full
             d_left = _duration_left(sent[max(0, m.start() - 24) : m.start()])
@@ -153,17 +178,25 @@ def parse_prices(text: str) -> PriceResult:
                 last_amount_end = m.end()
                 prev_end = m.end()
                 continue
-            nxt = matches[i + 1].start() if i + 1 < len(matches) else len(sent)
-            right_full = sent[m.end() : nxt]
+            right_full = sent[end : end + 32]
             right = _SEGMENT_SEP.split(right_full)[0]
-            t = _last_type(left) or _first_type(right) or (seg_type if not left.strip(" €:") else None) or _last_type(before_full)
+            # a list entry that is only a duration ("Escort 30 min 110, 60 min 190") keeps the list's type
+            bare_left = _DUR_PHRASE.sub(" ", left).strip(" €:=.")
+            own = _last_type(left) or _first_type(right)
+            t = own or (seg_type if not bare_left and seg_dur else None) or _last_type(before_full)
             if t is not None:
-                seg_type = t
+                seg_type, seg_dur = t, d_left != ""
             if d_left != "":
                 d = d_left
             else:
-                rm = _RIGHT_DURATION.match(right) or re.match(r"^\s*(?:€|eur\w*|e\b)?\s*", right)
-                d = _duration(right[rm.end() : rm.end() + 14]) if _RIGHT_DURATION.match(right) else ""
+                rm = _RIGHT_DURATION.match(right)
+                if rm:
+                    d = _duration(right[rm.end() : rm.end() + 14])
+                else:  # a duration right after the amount: "90 halfuur", "70 euro half uur", "180 uur"
+                    dm = _DUR_PHRASE.match(right, re.match(r"^\s*(?:€|eur\w*|e\b)?\s*", right).end())
+                    d = _hours(dm) if dm else ""
+                if d == "" and booking is not None:
+                    d = booking  # "minimale boeking 2 uur: 320 euro"
             if d is None:
                 last_amount_end = m.end()
                 prev_end = m.end()
