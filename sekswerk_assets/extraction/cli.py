@@ -84,7 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     except (InputError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    matcher = matcher_for(args.year, args.reference_dir)
+    try:
+        matcher = matcher_for(args.year, args.reference_dir)
+    except (FileNotFoundError, ValueError) as exc:  # ReferenceDataMissing is a FileNotFoundError
+        print(f"error: {str(exc).splitlines()[0][:400]}", file=sys.stderr)
+        return 2
     if args.command == "predict":
         out = sys.stdout
         for rec in records:

@@ -6,15 +6,29 @@ import re
 
 from sekswerk_assets.extraction.textmining.normalise import fold
 
+# person words, also plurals ("dames", "ladies", "masseuses") and compounds ("escortdame", "callgirl", "escortjongen")
 _FEMALE = re.compile(
-    r"\b(vrouw|vrouwtje|female|woman|vrouwelijk|dame|escortdame|meid|meidje|meisje|girl|girly|lady|masseuse|studente|"
-    r"milf|latina|chica|godin|goddess|queen|babe|hottie|blondine|brunette|mevrouw|eigenaresse|schoonheid|beauty|"
-    r"prinses|princess|she|companion girl|redhead|roodharige)\b"
+    r"\b(vrouw|vrouwtje|vrouwtjes|female|woman|vrouwelijke?|\w*(?<!ma)dames?|\w*meid|meiden|meidje|meisjes?|\w*girls?|girly|"
+    r"\w*lady|ladies|masseuses?|studentes?|milfs?|latinas?|chicas?|godin|goddess|queen|babes?|hottie|blondines?|"
+    r"brunettes?|mevrouw|eigenaresse|schoonheid|beauty|prinses|princess|she|redhead|roodharige|mama|moeder|"
+    r"secretaresse|dominatrix|meesteres|mistress)\b"
 )
-_MALE = re.compile(r"\b(man|male|jongen|jongeman|boy|guy|gentleman|masseur|heer|stud|kerel|vent)\b")
-_CLIENTS = re.compile(r"\b(?:voor|for|ontvangt|ontvang|zoekt|zoek|bezoekt|biedt\s+\w+\s+(?:aan|voor))\s+(?:\w+\s+)?"
-                      r"(?:dames|vrouwen|heren|mannen|stellen|ladies|women|men|gentlemen|man|vrouw|dame|heer)\b"
-                      r"(?:\s+(?:en|and|of|or|&)\s+(?:dames|vrouwen|heren|mannen|stellen|ladies|women|men|gentlemen))?")
+_MALE = re.compile(r"\b(man|male|mannelijke?|\w*jongen|\w*jongens|jongeman|\w*boys?|guys?|gentleman|masseurs?|heer|stud|"
+                   r"kerel|vent|knul|hunk)\b")
+_CLIENT_WORDS = (r"(?:dames|vrouwen|heren|mannen|stellen|koppels|ladies|women|men|gentlemen|couples|man|vrouw|dame|heer|"
+                 r"gentleman|zakenman|businessman|genieter|klant|klanten|clients?)")
+# clients and recruitment, not the advertiser: "voor de veeleisende heer", "dames welkom", "wij zoeken dames"
+_CLIENTS = re.compile(
+    r"\b(?:voor|for|ontvangt|ontvang|zoekt|zoek|zoeken|bezoekt|verwent|verwen|pamper|receiving|receive|welcomes?|"
+    r"gezocht|wanted|hiring|biedt\s+\w+\s+(?:aan|voor))\s+(?:\w+\s+){0,2}?" + _CLIENT_WORDS + r"\b"
+    r"(?:\s+(?:en|and|of|or|&|,)\s*" + _CLIENT_WORDS + r")*"
+    r"|\b" + _CLIENT_WORDS + r"(?:\s+(?:en|and|of|or|&)\s+" + _CLIENT_WORDS + r")*\s+(?:\d+\+?\s+)?(?:zijn\s+)?(?:ook\s+|also\s+)?"
+    r"(?:welkom|welcome|gezocht|wanted)\b"
+    r"|\b(?:hallo|hello|hi|hoi|hey|dear|beste|lieve)\s+(?:heren|gentlemen|mannen|men|guys|schatjes)\b"
+)
+# an adjective decides over the noun: "vrouwelijke masseur", "mannelijke escort"
+_ADJ_FEMALE = re.compile(r"\b(?:vrouwelijke?|female)\s+\w+")
+_ADJ_MALE = re.compile(r"\b(?:mannelijke?|male)\s+\w+")
 _TRANS = re.compile(
     r"\b(trans(?:gender|seksueel|seksuele|sexual|vrouw|girl|woman|meid|dame|ladies|lady)?|ts|tv|tgirl|t-girl|"
     r"shemale|she-male|ladyboy|lady-boy|travestiet|transsexual|transexual|transseksueel|transexueel|"
@@ -40,6 +54,9 @@ def gender_from_field(value: str | None) -> str | None:
 def gender_from_text(text: str) -> str | None:
     """Gender from person words ('meid', 'lady', 'jongen'); client words ('voor dames', 'heren') do not count."""
     t = _CLIENTS.sub(" ", fold(text))
+    af, am = bool(_ADJ_FEMALE.search(t)), bool(_ADJ_MALE.search(t))
+    if af != am:
+        return "female" if af else "male"
     f, m = bool(_FEMALE.search(t)), bool(_MALE.search(t))
     if not f and not m and _TRANS.search(t):
         return "female"

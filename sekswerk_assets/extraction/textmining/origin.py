@@ -80,10 +80,41 @@ _EXTRA_FORMS = {
     "romana": "Roemenië", "russkaya": "Rusland", "thai": "Thailand", "chilena": "Chili", "mexicana": "Mexico",
     "ecuatoriana": "Ecuador", "latvian": "Letland", "pinay": "Filipijnen", "moroccan-dutch": "Marokko",
 }
+_EXTRA_FORMS.update({"moldavian": "Moldavië", "moldovian": "Moldavië", "moldavisch": "Moldavië",
+                     "ecuadoriaanse": "Ecuador", "oekraiense": "Oekraïne", "srilankaanse": "India"})
+_EXTRA_FORMS.pop("srilankaanse")
+# Dutch regional adjectives mean NL: provinces/regions anywhere ("Friese vrouw", "Limburgse meid"),
+# city adjectives only before a person word ("Rotterdamse meid", not "de Amsterdamse grachten")
+_NL_REGION_ADJ = ("friese", "limburgse", "brabantse", "zeeuwse", "drentse", "twentse", "groningse", "achterhoekse",
+                  "gelderse", "overijsselse", "veluwse", "westfriese", "noord-hollandse", "zuid-hollandse",
+                  "flevolandse", "noord-brabantse")
+_NL_CITY_ADJ = ("amsterdamse", "rotterdamse", "haagse", "utrechtse", "eindhovense", "tilburgse", "bredase",
+                "groninger", "nijmeegse", "arnhemse", "leidse", "haarlemse", "zwolse", "maastrichtse")
+for _a in (*_NL_REGION_ADJ, *_NL_CITY_ADJ):
+    _EXTRA_FORMS[_a] = "Nederland"
 _ALIAS_TO_COUNTRY: dict[str, str] = dict(_EXTRA_FORMS)
 for _c, (_r, _nl, _en) in COUNTRIES.items():
     for _a in (*_nl, *_en, fold(_c)):
         _ALIAS_TO_COUNTRY.setdefault(_a, _c)
+# field values and labelled cues also take the adjective without -e: "Nederlands", "Hollands", "Belgisch"
+_FIELD_FORMS: dict[str, str] = dict(_ALIAS_TO_COUNTRY)
+for _a, _c in list(_ALIAS_TO_COUNTRY.items()):
+    if _a.endswith("se") and len(_a) >= 6:
+        _FIELD_FORMS.setdefault(_a[:-1], _c)
+    if _a.endswith("sche"):
+        _FIELD_FORMS.setdefault(_a[:-1], _c)
+_FIELD_FORMS.update({"fries": "Nederland", "limburgs": "Nederland", "brabants": "Nederland", "zeeuws": "Nederland",
+                     "twents": "Nederland", "drents": "Nederland"})
+_FIELD_RX = "|".join(re.escape(a) for a in sorted(_FIELD_FORMS, key=len, reverse=True))
+_LABELLED_CUE = re.compile(r"\b(?:afkomst|nationaliteit|nationality|origin|origine|herkomst|etniciteit|ethnicity)"
+                           r"\s*[:=-]?\s*(?:is\s+)?(" + _FIELD_RX + r")\b")
+_PREDICATE_RX = re.compile(r"\b(?:ik\s+ben|ben\s+ik|i\s*'?m|i\s+am)\s+(?:\d{2}\s+(?:jaar\s+|years?\s+)?(?:oud\s+|old\s+)?(?:en|and)\s+)?"
+                           r"(?:een\s+|a\s+|an\s+)?(" + _FIELD_RX + r")\b(?!\s*(?:massage|keuken|food))")
+# "uit Brabant", "from Friesland": a Dutch region of origin
+_NL_REGION_CUE = re.compile(
+    r"\b(?:kom\s+uit|komt\s+uit|uit|from|afkomstig\s+uit|geboren\s+in|born\s+in)\s+(?:het\s+|de\s+|the\s+)?"
+    r"(friesland|fryslan|brabant|noord-brabant|limburg|zeeland|drenthe|twente|achterhoek|veluwe|gelderland|"
+    r"overijssel|flevoland|noord-holland|zuid-holland|west-friesland)\b")
 _ALIASES_SORTED = sorted(_ALIAS_TO_COUNTRY, key=len, reverse=True)
 _ALIAS_RX = "|".join(re.escape(a) for a in _ALIASES_SORTED)
 
@@ -98,10 +129,14 @@ _PERSON = (r"(?:meid|meisje|dame|vrouw|schoonheid|girl|lady|woman|beauty|babe|ch
            r"godin|goddess|princess|prinses|man|jongen|boy|guy|stud|trans\w*|ts|mooie|hete|hot|sexy|temperament|bloed|"
            r"blood|blonde|brunette|hottie|milf|couple|stel|companion|rose|queen|masseuse|masseur|studente|student|"
            r"shemale|ladyboy|redhead|angel|engel|dancer)")
+# "Sexy Mexican Paola", "Pretty Filipina Joy": an attractive-adjective + nationality adjective
+_PRAISE_ADJ = re.compile(r"\b(?:sexy|pretty|hot|hete|mooie|lieve|sweet|beautiful|young|jonge|lekkere|naughty|gorgeous|"
+                         r"stunning|cute|petite|busty|nieuwe|new|exotic|exotische|elegant|elegante)\s+(" + _ALIAS_RX + r")\b")
+# "Ik ben 24 en Hongaars", "I'm 29 and Brazilian": the adjective as a predicate
 _ADJ_PERSON = re.compile(r"\b(" + _ALIAS_RX + r")\s+" + _PERSON + r"\b")
 _ADJ_X_PERSON = re.compile(r"\b(" + _ALIAS_RX + r")\s+\w+\s+" + _PERSON + r"\b")
 _NL_ADJ = sorted({a for _c, (_r, _nl, _en) in COUNTRIES.items() for a in _nl if a.endswith("e") and len(a) >= 5}
-                 | {"colombiana", "venezolana", "dominicana", "italiana", "francaise", "brasileira", "peruana",
+                 | set(_NL_REGION_ADJ) | {"colombiana", "venezolana", "dominicana", "italiana", "francaise", "brasileira", "peruana",
                     "cubana", "chilena", "mexicana"}, key=len, reverse=True)
 _NL_ADJ_RX = re.compile(r"\b(" + "|".join(re.escape(a) for a in _NL_ADJ) + r")\b(?!\s*(?:massage|keuken|les|taal|stijl|food|style|thee))")
 _STANDALONE = re.compile(r"(?:^|[,.!|•–:(-]\s*)(" + _ALIAS_RX + r")(?=\s*(?:[,.!|•–)-]|$))")
@@ -114,11 +149,11 @@ def country_from_field(value: str | None) -> str | None:
         return None
     v = fold(value).strip(" .:")
     v = re.sub(r"\s*(?:girl|meid|lady|vrouw)$", "", v)
-    c = _ALIAS_TO_COUNTRY.get(v)
+    c = _FIELD_FORMS.get(v)
     if c:
         return c
-    m = re.search(r"\b(" + _ALIAS_RX + r")\b", v)
-    return _ALIAS_TO_COUNTRY[m.group(1)] if m else None
+    m = re.search(r"\b(" + _FIELD_RX + r")\b", v)
+    return _FIELD_FORMS[m.group(1)] if m else None
 
 
 def country_from_text(text: str) -> str | None:
@@ -127,7 +162,15 @@ def country_from_text(text: str) -> str | None:
         if _LANG_CONTEXT.search(s) and not re.search(r"afkomst|nationalit|origin|\bfrom\b|\buit\b", s):
             continue
         s2 = _NOT_ORIGIN.sub(" ", s)
-        for rx in (_ORIGIN_CUE, _ADJ_PERSON, _ADJ_X_PERSON, _NL_ADJ_RX, _STANDALONE):
+        m = _LABELLED_CUE.search(s2)
+        if m:
+            return _FIELD_FORMS[m.group(1)]
+        if _NL_REGION_CUE.search(s2):
+            return "Nederland"
+        m = _PREDICATE_RX.search(s2)
+        if m:
+            return _FIELD_FORMS[m.group(1)]
+        for rx in (_ORIGIN_CUE, _ADJ_PERSON, _ADJ_X_PERSON, _PRAISE_ADJ, _NL_ADJ_RX, _STANDALONE):
             m = rx.search(s2)
             if m and m.group(1) in _ALIAS_TO_COUNTRY:
                 if rx is _STANDALONE and m.group(1) in ("holland", "nederland", "the netherlands", "netherlands", "nl"):
