@@ -87,7 +87,15 @@ def test_bad_input_names_line_not_text(tmp_path):
 def test_wilson_interval():
     lo, hi = wilson(96, 100)
     assert 0.90 < lo < 0.91 and 0.98 < hi < 0.99  # 96/100: 90.1-98.4
-    assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == 1.0
+    assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == pytest.approx(1.0)
+    from scipy.stats import norm
+
+    z = norm.ppf(0.975)  # the textbook Wilson interval with scipy's normal quantile
+    for k, n in ((96, 100), (3, 27), (250, 260)):
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+        assert wilson(k, n) == pytest.approx((centre - half, centre + half), abs=1e-9)
 
 
 def _check(table: dict, floors: dict, ceilings: dict, label: str):

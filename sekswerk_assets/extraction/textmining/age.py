@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sekswerk_assets.extraction.textmining.normalise import fold
+from sekswerk_assets.extraction.textmining.normalise import fold, fold_sep
 from sekswerk_assets.extraction.textmining.numbers import digits
 
 _AGE_UNIT = r"(?:jaar|jr|jaren|j\b|yrs?\b|years?|yo\b|y\.o\.?|y/o|y\b|jarige|jarig|jaartjes|jaartje|lentes|lente|ans\b|anos\b|años\b|anni\b)"
@@ -24,12 +24,15 @@ _AGE_STRONG = [
     # "Nu ben ik 38", "inmiddels ben ik 35", "ik ben nu 40", "I'm now 29"
     re.compile(r"\b(?:ben\s+ik|ik\s+ben|i\s*'?m|i\s+am)\s+(?:nu|inmiddels|al|pas|now|already|just)\s+(\d{2})\b"
                r"(?!\s*(?:cm|kg|euro|eur|min|uur|%|jaar\s+(?:ervaring|in)|keer|x\b))"),
+    # "man/40", "(v, 33)": a gender mark beside the age
+    re.compile(r"\b(?:man|vrouw|dame|m|v|f|w)\s*/\s*(\d{2})\b|\((?:m|v|f|w)\s*,\s*(\d{2})\)"),
     re.compile(r"\bben\s+ik\s+(\d{2})\b(?!\s*(?:cm|kg|euro|eur|min|uur|%|jaar\s+(?:ervaring|in)|keer|x\b))"),
 ]
 # weak patterns: a bare number set off like an age ("Lisa (27)", "Lisa, 27,", "Zuzana 28 –"): 18-79 only
 _NOT_UNIT_AFTER = r"(?!\s*(?:min|uur|u\b|h\b|hour|euro|eur|€|%|cm|kg|x\b|p\b|/|-\s*\d|\d))"
 _AGE_WEAK = [
     re.compile(r"\((\d{2})\)"),
+    re.compile(r"\b(?:zij|hij|she|he)\s+(\d{2})\b"),
     re.compile(r"(?:^|[,|•–-]\s*|\w\s)(\d{2})\s*(?=[,|•–!)]|\s[–|•-]\s|\.\s|\.$|$)" + _NOT_UNIT_AFTER),
 ]
 _NUM_WORDS = {
@@ -43,9 +46,14 @@ _AGE_EXCLUDE_BEFORE = re.compile(
     r"\b(?:al|since|for|sinds|meer dan|over|ruim|more than|werk|work\w*|ervaring|min\.?|minimum|nr\.?|nummer|"
     r"tot|from|van|vanaf|va|om|at|till|until|na|after|half|per|prijs|price|tarief|rate|"
     # sizes, measures, addresses and opening hours are not ages ("Maat 38", "Open 11-23", "huisnummer 41")
+    r"midden|begin|eind|rond|ongeveer|around|mid|early|late|in de|in my|"
+    # a house number after a street name ("Hoofdstraat 27", "Kerkweg 21")
+    r"\w+(?:straat|weg|laan|plein|gracht|kade|singel|dijk|hof|steeg|dreef|markt|street|road|lane|avenue)|"
     r"maat|maatje|size|schoenmaat|shoe size|dress size|confectie|cup|bh|lengte|height|gewicht|weight|huisnummer|"
     r"huisnr|postcode|open|geopend|kamer|room|bus|tram|lijn|nummer|number|no|verdieping|hoog|kg|cm)\.?\s*[:=]?\s*$"
 )
+# an age range ("19-24 jaar", "tussen 20 en 30 jaar", "ages 21-35") is not an age
+_RANGE_BEFORE = re.compile(r"\d{2}\s*(?:-|–|tot|t/m|en|and|to)\s*$|\b(?:tussen|between|ages)\s*$")
 _TIME_RANGE_BEFORE = re.compile(r"\d\s*[-–:.]\s*$|\b(?:tot|till|until|to|t/m)\s*$")
 _TIME_AFTER = re.compile(r"^\s*(?:[-–:]\s*\d|\.\d|\s*uur\b)")
 _COUPLE = re.compile(r"\b(?:stel|stelletje|couple|duo|koppel)\b|\bzij\b[^.!?]{0,20}\bhij\b|\bhij\b[^.!?]{0,20}\bzij\b|"
@@ -66,7 +74,10 @@ def age_from_field(value: str | None) -> int | None:
 def _age_candidates(t: str):
     for rx in _AGE_STRONG:
         for m in rx.finditer(t):
-            v = int(m.group(1))
+            g = 1 if m.group(1) is not None else 2
+            v = int(m.group(g))
+            if _RANGE_BEFORE.search(t[max(0, m.start(g) - 12) : m.start(g)]) or re.match(r"^\s*(?:-|–|tot|t/m)\s*\d", t[m.end(g):]):
+                continue
             if _AGE_EXCLUDE_BEFORE.search(t[max(0, m.start() - 14) : m.start()]) and not rx.pattern.startswith(r"\b(?:leeftijd"):
                 continue
             if 14 <= v <= 99:
@@ -76,6 +87,8 @@ def _age_candidates(t: str):
     for rx in _AGE_WEAK:
         for m in rx.finditer(t):
             v = int(m.group(1))
+            if _RANGE_BEFORE.search(t[max(0, m.start(1) - 12) : m.start(1)]):
+                continue
             if _AGE_EXCLUDE_BEFORE.search(t[max(0, m.start(1) - 14) : m.start(1)]):
                 continue
             if _TIME_RANGE_BEFORE.search(t[max(0, m.start(1) - 6) : m.start(1)]) or _TIME_AFTER.match(t[m.end(1) :]):
@@ -88,7 +101,7 @@ def _age_candidates(t: str):
 
 def age_from_text(text: str) -> int | None:
     """Stated age; after a retraction ('ik ben 16... grapje, ik ben 21') the later statement wins."""
-    t = digits(fold(text))
+    t = digits(fold_sep(text))
     cands = sorted(_age_candidates(t))
     if not cands:
         return None

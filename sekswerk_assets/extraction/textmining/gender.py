@@ -11,21 +11,30 @@ _FEMALE = re.compile(
     r"\b(vrouw|vrouwtje|vrouwtjes|female|woman|vrouwelijke?|\w*(?<!ma)dames?|\w*meid|meiden|meidje|meisjes?|\w*girls?|girly|"
     r"\w*lady|ladies|masseuses?|studentes?|milfs?|latinas?|chicas?|godin|goddess|queen|babes?|hottie|blondines?|"
     r"brunettes?|mevrouw|eigenaresse|schoonheid|beauty|prinses|princess|she|redhead|roodharige|mama|moeder|"
-    r"secretaresse|dominatrix|meesteres|mistress)\b"
+    r"secretaresse|dominatrix|meesteres|mistress|blonde|zussen|zusjes|sisters|"
+    # feminine demonyms used as nouns: "Colombiana", "Pinay"
+    r"colombiana|venezolana|dominicana|italiana|brasileira|cubana|peruana|mexicana|chilena|ecuatoriana|filipina|pinay)\b"
 )
-_MALE = re.compile(r"\b(man|male|mannelijke?|\w*jongen|\w*jongens|jongeman|\w*boys?|guys?|gentleman|masseurs?|heer|stud|"
+_MALE = re.compile(r"\b(man|male|broers|brothers|mannelijke?|\w*jongen|\w*jongens|jongeman|\w*boys?|guys?|gentleman|masseurs?|heer|stud|"
                    r"kerel|vent|knul|hunk)\b")
 _CLIENT_WORDS = (r"(?:dames|vrouwen|heren|mannen|stellen|koppels|ladies|women|men|gentlemen|couples|man|vrouw|dame|heer|"
                  r"gentleman|zakenman|businessman|genieter|klant|klanten|clients?)")
 # clients and recruitment, not the advertiser: "voor de veeleisende heer", "dames welkom", "wij zoeken dames"
 _CLIENTS = re.compile(
-    r"\b(?:voor|for|ontvangt|ontvang|zoekt|zoek|zoeken|bezoekt|verwent|verwen|pamper|receiving|receive|welcomes?|"
+    r"\b(?:voor|for|to|aan|ontvangt|ontvang|zoekt|zoek|zoeken|bezoekt|verwent|verwen|pamper|receiving|receive|welcomes?|"
     r"gezocht|wanted|hiring|biedt\s+\w+\s+(?:aan|voor))\s+(?:\w+\s+){0,2}?" + _CLIENT_WORDS + r"\b"
     r"(?:\s+(?:en|and|of|or|&|,)\s*" + _CLIENT_WORDS + r")*"
     r"|\b" + _CLIENT_WORDS + r"(?:\s+(?:en|and|of|or|&)\s+" + _CLIENT_WORDS + r")*\s+(?:\d+\+?\s+)?(?:zijn\s+)?(?:ook\s+|also\s+)?"
     r"(?:welkom|welcome|gezocht|wanted)\b"
     r"|\b(?:hallo|hello|hi|hoi|hey|dear|beste|lieve)\s+(?:heren|gentlemen|mannen|men|guys|schatjes)\b"
+    # the reader ("ben jij de man die ...", "are you the guy") and partners ("mijn man", "my husband")
+    r"|\b(?:jij|you|u)\b[^.!?]{0,12}\b(?:de|een|the|a)\s+(?:\w+\s+)?(?:man|heer|gentleman|guy|jongen|vrouw|dame|lady|woman)\b"
+    r"|\b(?:mijn|my|m'n|haar|her|je|jouw|your|uw)\s+(?:man|vriend|husband|boyfriend|vrouw|wife|vriendin|girlfriend|partner)\b"
+    r"|\b(?:seeking|looking\s+for|searching\s+for)\s+(?:\w+\s+){0,2}?" + _CLIENT_WORDS + r"\b"
 )
+# "(m, 35)", "(v/30)", "m/40": a gender letter beside the age
+_MARK_FEMALE = re.compile(r"\((?:v|f|w)\s*[,/]\s*\d{2}\)|\b(?:v|f|w)\s*/\s*\d{2}\b|\((?:v|f|w)\)")
+_MARK_MALE = re.compile(r"\(m\s*[,/]\s*\d{2}\)|\bm\s*/\s*\d{2}\b|\(m\)")
 # an adjective decides over the noun: "vrouwelijke masseur", "mannelijke escort"
 _ADJ_FEMALE = re.compile(r"\b(?:vrouwelijke?|female)\s+\w+")
 _ADJ_MALE = re.compile(r"\b(?:mannelijke?|male)\s+\w+")
@@ -54,6 +63,9 @@ def gender_from_field(value: str | None) -> str | None:
 def gender_from_text(text: str) -> str | None:
     """Gender from person words ('meid', 'lady', 'jongen'); client words ('voor dames', 'heren') do not count."""
     t = _CLIENTS.sub(" ", fold(text))
+    mf, mm = bool(_MARK_FEMALE.search(t)), bool(_MARK_MALE.search(t))
+    if mf != mm:
+        return "female" if mf else "male"
     af, am = bool(_ADJ_FEMALE.search(t)), bool(_ADJ_MALE.search(t))
     if af != am:
         return "female" if af else "male"

@@ -62,7 +62,9 @@ def _negated(sent: str, start: int) -> bool:
     # clause boundary: only look back to the last comma/semicolon that starts a new clause
     clauses = re.split(r"[;:]|,(?!\s*(?:of|or|en|and)\b)| maar | but ", before)
     before = clauses[-1]
-    if len(clauses) > 1 and len(before.split()) <= 1:  # a list item: "niet voor een club, bureau of privehuis"
+    words = before.split()
+    if len(clauses) > 1 and (len(words) <= 1 or (len(words) <= 3 and set(words) & {"of", "or", "en", "and", "&"})):
+        # a list item: "niet voor een club, bureau of privehuis"
         before = clauses[-2] + " " + before
     return bool(_NEGATION.search(before) or _PAST.search(before))
 

@@ -18,6 +18,19 @@ def fold(text: str) -> str:
     return t.casefold()
 
 
+_FLAG = re.compile("([\U0001F1E6-\U0001F1FF])([\U0001F1E6-\U0001F1FF])")
+
+
+def flags(text: str) -> list[str]:
+    """ISO-2 codes of the flag emoji in ``text`` (regional-indicator pairs), in order."""
+    return [chr(ord(a) - 0x1F1E6 + 65) + chr(ord(b) - 0x1F1E6 + 65) for a, b in _FLAG.findall(text)]
+
+
+def fold_sep(text: str) -> str:
+    """:func:`fold`, with emoji read as separators ("Sophie 💋 21 💋 Utrecht" -> "sophie | 21 | utrecht")."""
+    return fold(_EMOJI.sub(" | ", text))
+
+
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|(?<=[!?])(?=\S)")
 
 

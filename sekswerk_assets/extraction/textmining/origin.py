@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sekswerk_assets.extraction.textmining.normalise import fold, sentences
+from sekswerk_assets.extraction.textmining.normalise import flags, fold, fold_sep, sentences
 
 # Dutch country name -> (region, Dutch names / adjectives, English names / adjectives)
 COUNTRIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
@@ -110,6 +110,12 @@ _LABELLED_CUE = re.compile(r"\b(?:afkomst|nationaliteit|nationality|origin|origi
                            r"\s*[:=-]?\s*(?:is\s+)?(" + _FIELD_RX + r")\b")
 _PREDICATE_RX = re.compile(r"\b(?:ik\s+ben|ben\s+ik|i\s*'?m|i\s+am)\s+(?:\d{2}\s+(?:jaar\s+|years?\s+)?(?:oud\s+|old\s+)?(?:en|and)\s+)?"
                            r"(?:een\s+|a\s+|an\s+)?(" + _FIELD_RX + r")\b(?!\s*(?:massage|keuken|food))")
+# a neuter noun takes the adjective without -e: "Hongaars meisje", "Nederlands stel"
+_NEUTER_RX = re.compile(r"\b(" + _FIELD_RX + r")\s+(?:\w+\s+)?(?:meisje|meidje|vrouwtje|stel|stelletje|koppel|model|"
+                        r"schatje|blondje|ding|escortmeisje|studentje)\b")
+_FIELD_WORD_RX = re.compile(r"\b(" + _FIELD_RX + r")\b")
+_RESIDENCE_NOUNS = {"nederland", "holland", "the netherlands", "netherlands", "nl", "belgie", "belgium", "duitsland",
+                    "germany", "europa", "europe"}
 # "uit Brabant", "from Friesland": a Dutch region of origin
 _NL_REGION_CUE = re.compile(
     r"\b(?:kom\s+uit|komt\s+uit|uit|from|afkomstig\s+uit|geboren\s+in|born\s+in)\s+(?:het\s+|de\s+|the\s+)?"
@@ -137,7 +143,7 @@ _ADJ_PERSON = re.compile(r"\b(" + _ALIAS_RX + r")\s+" + _PERSON + r"\b")
 _ADJ_X_PERSON = re.compile(r"\b(" + _ALIAS_RX + r")\s+\w+\s+" + _PERSON + r"\b")
 _NL_ADJ = sorted({a for _c, (_r, _nl, _en) in COUNTRIES.items() for a in _nl if a.endswith("e") and len(a) >= 5}
                  | set(_NL_REGION_ADJ) | {"colombiana", "venezolana", "dominicana", "italiana", "francaise", "brasileira", "peruana",
-                    "cubana", "chilena", "mexicana"}, key=len, reverse=True)
+                    "cubana", "chilena", "mexicana", "filipina", "pinay"}, key=len, reverse=True)
 _NL_ADJ_RX = re.compile(r"\b(" + "|".join(re.escape(a) for a in _NL_ADJ) + r")\b(?!\s*(?:massage|keuken|les|taal|stijl|food|style|thee))")
 _STANDALONE = re.compile(r"(?:^|[,.!|•–:(-]\s*)(" + _ALIAS_RX + r")(?=\s*(?:[,.!|•–)-]|$))")
 _NOT_ORIGIN = re.compile(r"\b(?:thaise|thai|chinese|indiase|indische|japanse|zweedse|swedish|balinese|turkse|spaanse)\s+(?:massage|keuken|food|style|stijl|les|lessen)")
@@ -158,7 +164,7 @@ def country_from_field(value: str | None) -> str | None:
 
 def country_from_text(text: str) -> str | None:
     """Origin stated in free text, or None. Language mentions and 'Thaise massage' are not origins."""
-    for s in sentences(fold(text)):
+    for s in sentences(fold_sep(text)):
         if _LANG_CONTEXT.search(s) and not re.search(r"afkomst|nationalit|origin|\bfrom\b|\buit\b", s):
             continue
         s2 = _NOT_ORIGIN.sub(" ", s)
@@ -167,7 +173,12 @@ def country_from_text(text: str) -> str | None:
             return _FIELD_FORMS[m.group(1)]
         if _NL_REGION_CUE.search(s2):
             return "Nederland"
-        m = _PREDICATE_RX.search(s2)
+        # two nationalities in one sentence ("half Dutch, half Indonesian", "English and Dutch",
+        # "mijn moeder is Italiaans, mijn vader Nederlands"): mixed origin or languages, not stated
+        named = {_FIELD_FORMS[x.group(1)] for x in _FIELD_WORD_RX.finditer(s2) if x.group(1) not in _RESIDENCE_NOUNS}
+        if len(named) >= 2:
+            continue
+        m = _PREDICATE_RX.search(s2) or _NEUTER_RX.search(s2)
         if m:
             return _FIELD_FORMS[m.group(1)]
         for rx in (_ORIGIN_CUE, _ADJ_PERSON, _ADJ_X_PERSON, _PRAISE_ADJ, _NL_ADJ_RX, _STANDALONE):
@@ -176,6 +187,10 @@ def country_from_text(text: str) -> str | None:
                 if rx is _STANDALONE and m.group(1) in ("holland", "nederland", "the netherlands", "netherlands", "nl"):
                     continue
                 return _ALIAS_TO_COUNTRY[m.group(1)]
+    # a single flag emoji that is not a language flag ("Oksana 🇺🇦"): that country
+    found = {f for f in flags(text) if f not in ("GB", "US", "EU")}
+    if len(found) == 1 and len(set(flags(text))) == 1:
+        return _ISO_TO_COUNTRY.get(found.pop())
     return None
 
 
@@ -201,6 +216,9 @@ ISO2 = {
     "India": "IN", "Mexico": "MX", "Aruba": "AW",
 }
 assert set(ISO2) == set(COUNTRIES)
+
+
+_ISO_TO_COUNTRY = {v: k for k, v in ISO2.items()}
 
 
 def iso2(country: str) -> str:

@@ -113,7 +113,14 @@ _WORD_HOURS = {"twee": 2.0, "two": 2.0, "drie": 3.0, "three": 3.0, "vier": 4.0, 
 def _booking_hours(m) -> float:
     n = m.group("n")
     return _WORD_HOURS.get(n) or float(n.replace(",", "."))
-_EXTRA_COST = re.compile(r"(entree|toegang|aanbetaling|deposit|taxi|reiskosten|travel|extra|\+|toeslag|supplement|meer)\s*[:=]?\s*(?:€\s*)?$")
+_EXTRA_COST = re.compile(r"(entree|toegang|aanbetaling|deposit|taxi|reiskosten|travel|extra|\+|toeslag|supplement|meer|"
+                         r"kamerhuur|parkeren|parking|garage)\s*[:=]?\s*(?:€\s*)?$")
+# an extra cost named after the amount ("20 euro voor de entree", "25 euro extra", "5 euro per uur parkeren")
+_EXTRA_AFTER = re.compile(r"^\s*(?:€|eur\w*|e\b)?\s*(?:voor\s+de\s+|for\s+the\s+|per\s+\w+\s+)?(?:entree|toegang|entrance|"
+                          r"aanbetaling|deposit|taxi|reiskosten|travel|extra|toeslag|parkeren|parking|kamerhuur)")
+# sizes, measures and addresses are not prices ("Size 38 EU", "maat 40 EU", "huisnummer 118")
+_NOT_PRICE_BEFORE = re.compile(r"\b(?:maat|size|schoenmaat|cup|lengte|height|gewicht|weight|huisnummer|huisnr|nummer|"
+                               r"number|nr|postcode|bus|tram|lijn|verdieping|bh)\.?\s*[:=]?\s*$")
 _PRICE_KW_BEFORE = re.compile(
     r"(incall|outcall|in call|out call|thuis|escort|ontvangst|massage|prijs|prijzen|tarief|tarieven|price|prices|"
     r"rates?|va|vanaf|from|uurtje|uur|hour|kost|kosten|costs?|dame|kamer|bij jou|bij mij|p u|u|h|min\w*)\s*[:=]?\s*$"
@@ -174,7 +181,9 @@ def parse_prices(text: str) -> PriceResult:
             keyword = bool(_PRICE_KW_BEFORE.search(sent[max(0, m.start() - 18) : m.start()]))
             if not (currency or d_left != "" or (keyword and (has_cue or value >= 50))):
                 continue
-            if not 15 <= value <= 5000 or _EXTRA_COST.search(sent[max(0, m.start() - 14) : m.start()]):
+            if (not 15 <= value <= 5000 or _EXTRA_COST.search(sent[max(0, m.start() - 14) : m.start()])
+                    or _EXTRA_AFTER.match(sent[end : end + 30])
+                    or _NOT_PRICE_BEFORE.search(sent[max(0, m.start() - 14) : m.start()])):
                 last_amount_end = m.end()
                 prev_end = m.end()
                 continue

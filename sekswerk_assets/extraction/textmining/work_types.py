@@ -13,25 +13,26 @@ from sekswerk_assets.extraction.textmining.price import PRICE_SENTENCE, _last_ty
 _HOME = re.compile(
     r"(t?h?uisontvangst|thuis\s*ontvangst|prive\s*ontvangst|\bontvangst\b|\bontvang\b|\bontvangt\b|\bontvangen\b|"
     r"\bincall\b|\bin-call\b|\bin call\b|at my place|at my apartment|\bmy place\b|bij mij thuis|\bbij mij\b|"
-    r"in mijn (?:eigen )?(?:woning|appartement|huis|studio)|receive you|i receive|eigen (?:woning|appartement|plek|studio)|"
-    r"vanuit huis|(?<!jou )(?<!je )\bthuis\b|\bprive\b(?!\s*huis)|"
+    r"in mijn (?:eigen )?(?:woning|appartement|huis|studio)|receive you|i receive|(?<!je )(?<!jouw )(?<!uw )eigen (?:woning|appartement|plek|studio)|"
+    r"vanuit huis|(?<!jou )(?<!je )(?<!u )\bthuis\b|\bprive\b(?!\s*huis)|"
     # English incall phrasings: "receiving gentlemen", "at my private place", "receives you at home"
     r"\breceiv(?:e|es|ing)\s+(?:you|gentlemen|men|clients|guests|ladies|women|couples)\b|\bwelcome you\b|"
     r"\bwelcome (?:to|at) my\b|\bmy private (?:place|apartment|studio|flat|house|home|room)\b|"
-    r"\bat my (?:home|house|flat|studio|room)\b|\bi host\b|\bhosting\b)"
+    r"\b(?:at|in) my (?:home|house|flat|studio|room|apartment|appartment|place)\b|\bi host\b|\bhosting\b)"
 )
 _ESCORT = re.compile(
     r"(\bescou?rt\w*|\bescorte\b|"
     r"\boutcall\b|\bout-call\b|\bout call\b|"
-    r"ik kom (?:naar je toe|bij jou|bij je|langs|naar jou)|kom (?:naar je toe|naar jou toe|ook langs|bij je)|"
+    r"ik kom (?:naar je toe|bij jou|bij je|langs|naar jou)|kom (?:naar je toe|naar jou toe|bij je)|(?:\bik|\ben)\s+kom\s+(?:ook\s+)?langs|"
     r"komt? bij (?:je|jou)\b|hotelbezoek|hotel ?visit|hotelbezoeken|i (?:can )?come to you|visit you|bij jou thuis|"
     r"\bbij jou\b|aan huis|i travel|"
     # visits: "hotel- en thuisbezoek", "home visits", "house calls", "your place"
     r"\b(?:thuis|huis|hotel)bezoek\w*|\bhome ?visits?\b|\bhouse ?calls?\b|\bhotel ?visits?\b|\bi visit\b|"
-    r"\byour (?:home|place|hotel|house|room)\b|\bnaar (?:jou|je) toe\b)"
+    r"\byour (?:home|place|hotel|house|room)\b|\bnaar (?:jou|je) toe\b|"
+    r"\b(?:bij|in|naar)\s+(?:u|uw|jouw|je)\s+(?:thuis|hotel\w*|huis|woning|kantoor|eigen\s+\w+)\b)"
 )
 _MASSAGE = re.compile(r"(massage|massages|masseuse|masseur|masseren|\bmassa?ge\b|tantra|bodyslide|body to body|body2body|nuru)")
-_TYPE_NEG = re.compile(r"\b(geen|no|niet|not|nooit|never|don't|dont|doesn't|do not)\s+(?:\w+\s+){0,2}?$")
+_TYPE_NEG = re.compile(r"\b(geen|no|niet|not|nooit|never|don't|dont|doesn't|do not|zonder|without)\s+(?:\w+\s+){0,2}?$")
 # typos of the type words ("escrot", "masssage", "ontvangts"), corrected with rapidfuzz before the rules
 _TYPE_WORDS = ("escort", "escorts", "ontvangst", "thuisontvangst", "massage", "massages", "incall", "outcall",
                "masseuse", "escortservice")
