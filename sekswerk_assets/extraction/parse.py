@@ -107,7 +107,9 @@ def extract(site: str, raw: RawAd, matcher: MunicipalityMatcher) -> dict:
     text = raw.text or ""
     out: dict = {}
     # gender and transgender
-    out["gender"] = tm.gender_from_field(f.get("gender")) or (tm.gender_from_text(text) if "gender" not in f else None)
+    out["gender"] = tm.gender_from_field(f.get("gender")) or (
+        (tm.gender_from_text(text) or tm.gender_from_name(text, raw.name, lambda w: norm_place(w) in matcher.index))
+        if "gender" not in f else None)
     out["transgender"] = tm.transgender(text) or ("trans" in tm.fold(f.get("gender", "")))
     # work types
     types = tm.work_types_from_field(f.get("type")) or tm.work_types_from_text(text)

@@ -6,7 +6,7 @@ same functions as free text; the site parsers decide which wins (field first, th
 """
 
 from sekswerk_assets.extraction.textmining.age import age_from_field, age_from_text
-from sekswerk_assets.extraction.textmining.gender import gender_from_field, gender_from_text, transgender
+from sekswerk_assets.extraction.textmining.gender import gender_from_field, gender_from_name, gender_from_text, transgender
 from sekswerk_assets.extraction.textmining.licensed import LicensedResult, licensed_terms
 from sekswerk_assets.extraction.textmining.normalise import fold, sentences
 from sekswerk_assets.extraction.textmining.origin import (
@@ -18,7 +18,7 @@ from sekswerk_assets.extraction.textmining.work_types import work_types_from_fie
 
 __all__ = [
     "COUNTRIES", "ISO2", "PRICE_SENTENCE", "REGIONS", "LicensedResult", "PriceResult", "_duration", "age_from_field",
-    "age_from_text", "country_from_field", "country_from_text", "fold", "gender_from_field", "gender_from_text",
+    "age_from_text", "country_from_field", "country_from_text", "fold", "gender_from_field", "gender_from_name", "gender_from_text",
     "licensed_terms", "parse_prices", "place_candidates", "iso2", "region_from_text", "region_of", "sentences", "transgender",
     "work_types_from_field", "work_types_from_text",
 ]

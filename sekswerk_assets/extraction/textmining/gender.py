@@ -39,7 +39,7 @@ _MARK_MALE = re.compile(r"\(m\s*[,/]\s*\d{2}\)|\bm\s*/\s*\d{2}\b|\(m\)")
 _ADJ_FEMALE = re.compile(r"\b(?:vrouwelijke?|female)\s+\w+")
 _ADJ_MALE = re.compile(r"\b(?:mannelijke?|male)\s+\w+")
 _TRANS = re.compile(
-    r"\b(trans(?:gender|seksueel|seksuele|sexual|vrouw|girl|woman|meid|dame|ladies|lady)?|ts|tv|tgirl|t-girl|"
+    r"\b(trans(?:gender\w*|seks\w*|sex\w*|vrouw\w*|girl\w*|woman|women|meid\w*|dame\w*|ladies|lady)?|ts|tv|tgirl|t-girl|"
     r"shemale|she-male|ladyboy|lady-boy|travestiet|transsexual|transexual|transseksueel|transexueel|"
     r"shemale|tranny)\b"
 )
@@ -88,3 +88,54 @@ def transgender(text: str) -> bool:
     # 'trans' alone is also a common word in other languages' phrases; require a proper form
     return bool(_TRANS.search(t2))
 
+
+
+# The advertiser's first name ("Ik ben Nadia", "my name is Lotte", "door Ayla (30)") gives the gender
+# through gender-guesser's name dictionary when nothing else states it: only names the dictionary
+# calls plainly female or male count ("mostly_", androgynous and unknown names give nothing).
+_NAME_CUE = re.compile(
+    r"(?:\b[Ii]k\s+ben|\b[Ii]k\s+heet|\b[Mm]ijn\s+naam\s+is|\b[Mm]y\s+name\s+is|\bI\s*'?m|\bI\s+am|\b[Hh]ier\s+is|"
+    r"\b[Hh]ier|\b[Tt]his\s+is|\b[Cc]all\s+me|\b[Bb]el|\b[Dd]oor|\b[Bb]y|\b[Ww]ith|\b[Mm]et|\b[Ww]elkom\s+bij|"
+    r"\b[Ll]ieve|\b[Ss]exy|\b[Ee]scort|\b[Ee]scorte|\b[Nn]ieuw(?:\s+in\s+\w+)?:?|\b[Hh]ot|\b[Ss]weet|\b[Mm]ooie|"
+    r"\b[A-Z][a-z]+(?:se|sche|an|ian|ish|ese|ana|ina)|\b[Gg]ezellige|\b[Ee]rvaren)\s+"
+    r"([A-ZÀ-Ý][a-zà-ÿ]{2,14})\b"
+    # a name set off with the age: "Nadia (27)", "Sophie 18 jaar", "Chantal, 36,", "Jasmijn hier (26)"
+    r"|\b([A-ZÀ-Ý][a-zà-ÿ]{2,14})(?:\s+hier)?\s*(?:\(\d{2}\)|,?\s+\d{2}\s*(?:jaar|jr|j\b|jaartjes|years?|yo|y/o|ans|anos|años)|,\s*\d{2}\s*[,.])"
+)
+_DETECTOR = None
+
+
+def _detector():
+    global _DETECTOR
+    if _DETECTOR is None:
+        import gender_guesser.detector as gd
+
+        _DETECTOR = gd.Detector(case_sensitive=False)
+    return _DETECTOR
+
+
+def _name_gender(name: str) -> str | None:
+    """Plainly female/male in the dictionary (also in its Dutch column); "mostly female" counts as female
+    (most advertisers are women, so the prior favours it), "mostly male" does not count (Robin, Sam)."""
+    g, nl = _detector().get_gender(name), _detector().get_gender(name, "the_netherlands")
+    if g == "male" and nl in ("male", "mostly_male", "unknown"):
+        return "male"
+    if g in ("female", "mostly_female") and nl in ("female", "mostly_female", "unknown") or (g == "female" and nl == "andy"):
+        return "female"
+    return None
+
+
+def gender_from_name(text: str, name: str | None = None, not_a_name=None) -> str | None:
+    """Gender of the advertiser's first name (site name field, else named in the text); None if unsure.
+
+    ``not_a_name(word)`` excludes words that are something else here (place names: "Escort Ede").
+    """
+    names = [name.split()[0]] if name and name.split() else [a or b for a, b in _NAME_CUE.findall(text)]
+    found = set()
+    for n in names:
+        if len(n) < 3 or (not_a_name is not None and not_a_name(n)):
+            continue
+        g = _name_gender(n)
+        if g:
+            found.add(g)
+    return found.pop() if len(found) == 1 else None
