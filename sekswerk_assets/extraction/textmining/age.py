@@ -46,7 +46,8 @@ _AGE_EXCLUDE_BEFORE = re.compile(
     r"\b(?:al|since|for|sinds|meer dan|over|ruim|more than|werk|work\w*|ervaring|min\.?|minimum|nr\.?|nummer|"
     r"tot|from|van|vanaf|va|om|at|till|until|na|after|half|per|prijs|price|tarief|rate|"
     # sizes, measures, addresses and opening hours are not ages ("Maat 38", "Open 11-23", "huisnummer 41")
-    r"midden|begin|eind|rond|ongeveer|around|mid|early|late|in de|in my|"
+    r"midden|begin|eind|rond|ongeveer|around|mid|early|late|in de|in my|boven de|above|onder de|under|over de|"
+    r"all girls over|ouder dan|older than|jonger dan|younger than|plus|"
     # a house number after a street name ("Hoofdstraat 27", "Kerkweg 21")
     r"\w+(?:straat|weg|laan|plein|gracht|kade|singel|dijk|hof|steeg|dreef|markt|street|road|lane|avenue)|"
     r"maat|maatje|size|schoenmaat|shoe size|dress size|confectie|cup|bh|lengte|height|gewicht|weight|huisnummer|"
@@ -105,6 +106,8 @@ def age_from_text(text: str) -> int | None:
     cands = sorted(_age_candidates(t))
     if not cands:
         return None
+    if len(set(re.findall(r"\((\d{2})\)", t))) >= 2:
+        return None  # several people with their ages ("Kim (24) en Eva (31)"): no single age
     if len({v for _, v in cands}) >= 2 and _COUPLE.search(t):
         return None  # a couple stating two ages ("zij 31, hij 34"): no single age
     strong = [c for c in cands if c[0] < 100_000]

@@ -57,6 +57,10 @@ _OTHER_AGENCY = re.compile(r"(?:travel|reis|model|modelling|modeling|temp|employ
                            r"insurance|news|casting|translation|design|web|media)\s+$")
 
 
+# a quick test before the per-sentence rules: no term and no number form, nothing to find
+_ANY_TERM = re.compile(r"club|prive|bureau|agency|kvk|k\.v\.k|koophandel|chamber|vergunning|licen|registrat|[a-z]-\d{3}|\d{8}")
+
+
 def _negated(sent: str, start: int) -> bool:
     before = sent[max(0, start - 45) : start]
     # clause boundary: only look back to the last comma/semicolon that starts a new clause
@@ -86,7 +90,10 @@ def licensed_terms(text: str) -> LicensedResult:
     found = {"club": False, "privehuis": False, "bureau": False, "kvk": False, "vergunning": False}
     real = dict(found)
     lic_num = kvk_num = False
-    sents = sentences(fold(text))
+    folded = fold(text)
+    if not _ANY_TERM.search(folded):
+        return LicensedResult([], False, False, False, real, False)
+    sents = sentences(folded)
 
     def negated(i, m):
         s = sents[i]

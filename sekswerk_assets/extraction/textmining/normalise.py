@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]")
 
 
+@lru_cache(maxsize=512)  # one ad's texts are folded by several extractors
 def fold(text: str) -> str:
     """Lower case, no diacritics, emoji removed, typographic quotes/dashes simplified."""
+    if text.isascii():
+        return text.casefold()
     t = unicodedata.normalize("NFKD", text)
     t = "".join(c for c in t if not unicodedata.combining(c))
     t = _EMOJI.sub(" ", t)
@@ -26,6 +30,7 @@ def flags(text: str) -> list[str]:
     return [chr(ord(a) - 0x1F1E6 + 65) + chr(ord(b) - 0x1F1E6 + 65) for a, b in _FLAG.findall(text)]
 
 
+@lru_cache(maxsize=256)
 def fold_sep(text: str) -> str:
     """:func:`fold`, with emoji read as separators ("Sophie 💋 21 💋 Utrecht" -> "sophie | 21 | utrecht")."""
     return fold(_EMOJI.sub(" | ", text))

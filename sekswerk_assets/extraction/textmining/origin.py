@@ -111,6 +111,10 @@ _LABELLED_CUE = re.compile(r"\b(?:afkomst|nationaliteit|nationality|origin|origi
 _PREDICATE_RX = re.compile(r"\b(?:ik\s+ben|ben\s+ik|i\s*'?m|i\s+am)\s+(?:\d{2}\s+(?:jaar\s+|years?\s+)?(?:oud\s+|old\s+)?(?:en|and)\s+)?"
                            r"(?:een\s+|a\s+|an\s+)?(" + _FIELD_RX + r")\b(?!\s*(?:massage|keuken|food))")
 # a neuter noun takes the adjective without -e: "Hongaars meisje", "Nederlands stel"
+_STYLE_HINT = re.compile(r"massag|keuken|food|style|stijl|\bles|restaurant|cuisine")
+_SPEAK_HINT = re.compile(r"speak|sprek|spoken|talig")
+# "Spanish speaking", "Russisch sprekende": a language, not the origin
+_LANGUAGE_ADJ = re.compile(r"\b(?:" + _FIELD_RX + r")[\s-]+(?:speaking|sprekend\w*|spoken|talig\w*)\b")
 _NEUTER_RX = re.compile(r"\b(" + _FIELD_RX + r")\s+(?:\w+\s+)?(?:meisje|meidje|vrouwtje|stel|stelletje|koppel|model|"
                         r"schatje|blondje|ding|escortmeisje|studentje)\b")
 _FIELD_WORD_RX = re.compile(r"\b(" + _FIELD_RX + r")\b")
@@ -146,7 +150,7 @@ _NL_ADJ = sorted({a for _c, (_r, _nl, _en) in COUNTRIES.items() for a in _nl if 
                     "cubana", "chilena", "mexicana", "filipina", "pinay"}, key=len, reverse=True)
 _NL_ADJ_RX = re.compile(r"\b(" + "|".join(re.escape(a) for a in _NL_ADJ) + r")\b(?!\s*(?:massage|keuken|les|taal|stijl|food|style|thee))")
 _STANDALONE = re.compile(r"(?:^|[,.!|•–:(-]\s*)(" + _ALIAS_RX + r")(?=\s*(?:[,.!|•–)-]|$))")
-_NOT_ORIGIN = re.compile(r"\b(?:thaise|thai|chinese|indiase|indische|japanse|zweedse|swedish|balinese|turkse|spaanse)\s+(?:massage|keuken|food|style|stijl|les|lessen)")
+_NOT_ORIGIN = re.compile(r"\b(?:" + _ALIAS_RX + r"|balinese|thais|thai)\s+(?:\w+\s+)?(?:massage|massages|keuken|food|style|stijl|les|lessen|restaurant|cuisine)\b")
 _LANG_CONTEXT = re.compile(r"\b(?:spreek|speak|spreken|talen|languages?|taal)\b")
 
 
@@ -167,7 +171,9 @@ def country_from_text(text: str) -> str | None:
     for s in sentences(fold_sep(text)):
         if _LANG_CONTEXT.search(s) and not re.search(r"afkomst|nationalit|origin|\bfrom\b|\buit\b", s):
             continue
-        s2 = _NOT_ORIGIN.sub(" ", s)
+        s2 = _NOT_ORIGIN.sub(" ", s) if _STYLE_HINT.search(s) else s
+        if _SPEAK_HINT.search(s2):
+            s2 = _LANGUAGE_ADJ.sub(" ", s2)
         m = _LABELLED_CUE.search(s2)
         if m:
             return _FIELD_FORMS[m.group(1)]

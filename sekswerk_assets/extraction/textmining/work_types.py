@@ -18,7 +18,9 @@ _HOME = re.compile(
     # English incall phrasings: "receiving gentlemen", "at my private place", "receives you at home"
     r"\breceiv(?:e|es|ing)\s+(?:you|gentlemen|men|clients|guests|ladies|women|couples)\b|\bwelcome you\b|"
     r"\bwelcome (?:to|at) my\b|\bmy private (?:place|apartment|studio|flat|house|home|room)\b|"
-    r"\b(?:at|in) my (?:home|house|flat|studio|room|apartment|appartment|place)\b|\bi host\b|\bhosting\b)"
+    r"\b(?:at|in) my (?:home|house|flat|studio|room|apartment|appartment|place)\b|\bi host\b|\bhosting\b|"
+    r"\breceiv(?:e|es|ing)\s+(?:in|at)\b|\b(?:i|we|she)\s+receive\b|\bvisit me\b|\bbezoek (?:me|mij)\b|"
+    r"\bnaar mij (?:toe)?\b|\b(?:my|mijn|our|ons|onze|eigen|own|private|prive)\s+(?:\w+\s+)?(?:studio|apartment|appartement|flat)\b)"
 )
 _ESCORT = re.compile(
     r"(\bescou?rt\w*|\bescorte\b|"
