@@ -81,8 +81,7 @@ _EXTRA_FORMS = {
     "ecuatoriana": "Ecuador", "latvian": "Letland", "pinay": "Filipijnen", "moroccan-dutch": "Marokko",
 }
 _EXTRA_FORMS.update({"moldavian": "Moldavië", "moldovian": "Moldavië", "moldavisch": "Moldavië",
-                     "ecuadoriaanse": "Ecuador", "oekraiense": "Oekraïne", "srilankaanse": "India"})
-_EXTRA_FORMS.pop("srilankaanse")
+                     "ecuadoriaanse": "Ecuador"})
 # Dutch regional adjectives mean NL: provinces/regions anywhere ("Friese vrouw", "Limburgse meid"),
 # city adjectives only before a person word ("Rotterdamse meid", not "de Amsterdamse grachten")
 _NL_REGION_ADJ = ("friese", "limburgse", "brabantse", "zeeuwse", "drentse", "twentse", "groningse", "achterhoekse",

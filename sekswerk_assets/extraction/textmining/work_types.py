@@ -8,7 +8,6 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from sekswerk_assets.extraction.textmining.normalise import fold, sentences
-from sekswerk_assets.extraction.textmining.price import PRICE_SENTENCE, _last_type
 
 _HOME = re.compile(
     r"(t?h?uisontvangst|thuis\s*ontvangst|prive\s*ontvangst|\bontvangst\b|\bontvang\b|\bontvangt\b|\bontvangen\b|"
@@ -57,16 +56,6 @@ def correct_typos(t: str) -> str:
         return _typo_fix(m.group(0)) or m.group(0)
 
     return _TOKEN.sub(sub, t)
-
-
-# "Escort in en rond Utrecht" is a location line (the sites' convention for escort areas),
-# not a statement of the full offer: it does not set the work types on its own.
-_LOCATION_LINE = re.compile(r"\bescort\s+(?=in en rond\b|in en om\b|in de regio\b|regio\b)|\bik ontvang(?=\s+in\s)")
-# "ontvangst 150 / escort 200": a per-type price, read by the price parser (does not state the offer)
-_TYPE_PRICE = re.compile(
-    r"(?:thuisontvangst|ontvangst|prijs thuis|thuis|incall|in-call|escort|outcall|out-call|"
-    r"(?:ontspannende |erotische )?massage)\b[^.!?]{0,25}?\d{2,4}"
-)
 
 
 # "Escort: nee", "Incall: no", "massage niet", "Escort? Nee"
