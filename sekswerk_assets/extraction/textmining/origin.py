@@ -173,6 +173,11 @@ def country_from_text(text: str) -> str | None:
         s2 = _NOT_ORIGIN.sub(" ", s) if _STYLE_HINT.search(s) else s
         if _SPEAK_HINT.search(s2):
             s2 = _LANGUAGE_ADJ.sub(" ", s2)
+        words = [x.group(1) for x in _FIELD_WORD_RX.finditer(s2)]
+        if not words:  # every rule below needs a country word (a quick skip: most sentences have none)
+            if _NL_REGION_CUE.search(s2):
+                return "Nederland"
+            continue
         m = _LABELLED_CUE.search(s2)
         if m:
             return _FIELD_FORMS[m.group(1)]
@@ -180,7 +185,7 @@ def country_from_text(text: str) -> str | None:
             return "Nederland"
         # two nationalities in one sentence ("half Dutch, half Indonesian", "English and Dutch",
         # "mijn moeder is Italiaans, mijn vader Nederlands"): mixed origin or languages, not stated
-        named = {_FIELD_FORMS[x.group(1)] for x in _FIELD_WORD_RX.finditer(s2) if x.group(1) not in _RESIDENCE_NOUNS}
+        named = {_FIELD_FORMS[w] for w in words if w not in _RESIDENCE_NOUNS}
         if len(named) >= 2:
             continue
         m = _PREDICATE_RX.search(s2) or _NEUTER_RX.search(s2)

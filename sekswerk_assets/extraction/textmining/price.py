@@ -44,24 +44,30 @@ class PriceResult:
         return any(v is not None for v in (self.hour, self.home, self.escort, self.massage))
 
 
-def _prep_price_text(text: str) -> str:
-    t = digits(fold(text))
-    t = _PHONE.sub(" ", t)
-    t = re.sub(r"\b(?:kvk|k\.v\.k\.?)[^\d]{0,25}\d{6,10}", " ", t)
-    t = re.sub(r"\d{5,}", " ", t)  # postcodes, ids, numbers too long to be a price
-    t = t.replace("p/u", " p u ").replace("p.u.", " p u ").replace("per u.", " per uur ")
+_PREP = [(re.compile(p), r) for p, r in (
+    (r"\b(?:kvk|k\.v\.k\.?)[^\d]{0,25}\d{6,10}", " "),
+    (r"\d{5,}", " "),  # postcodes, ids, numbers too long to be a price
+    (r"p/u|p\.u\.", " p u "),
+    (r"per u\.", " per uur "),
     # per-hour abbreviations: "p/h", "ph", "pu", "100ph", "/hr"
-    t = re.sub(r"(?<=\d)(?:ph|pu|p/h)\b|\bp\s*/\s*h\b|\bp\.h\.?|\bph\b|\bpu\b", " per uur ", t)
-    t = re.sub(r"(\d)\s*,\s*-+", r"\1 eur ", t)  # 150,- -> 150 eur
-    t = re.sub(r"(\d)\s*,\s*--", r"\1 eur ", t)
-    t = re.sub(r"/\s*1?\s*(uur|u|h|hr|hour)\b", r" per \1", t)
-    t = re.sub(r"\b1/2\b", " half ", t)
-    t = re.sub(r"\b24/7\b", " altijd ", t)
+    (r"(?<=\d)(?:ph|pu|p/h)\b|\bp\s*/\s*h\b|\bp\.h\.?|\bph\b|\bpu\b", " per uur "),
+    (r"(\d)\s*,\s*-+", r"\1 eur "),  # 150,- -> 150 eur
+    (r"/\s*1?\s*(uur|u|h|hr|hour)\b", r" per \1"),
+    (r"\b1/2\b", " half "),
+    (r"\b24/7\b", " altijd "),
     # "va.", "vanaf", "from" give the lower bound; plain "van" is not "vanaf" ("vrouw van 32")
-    t = re.sub(r"\b(v\.a\.|va\.|va\b|vanaf|van af|from|starting at|starting from)", " vanaf ", t)
-    t = t.replace("€", " € ").replace("eur.", "eur ")
-    t = re.sub(r"(\d)(eur|euro|e)\b", r"\1 \2", t)
-    t = re.sub(r"\b(\d+)(h|u|min|m)\b", r"\1 \2", t)
+    (r"\b(v\.a\.|va\.|va\b|vanaf|van af|from|starting at|starting from)", " vanaf "),
+    (r"€", " € "),
+    (r"eur\.", "eur "),
+    (r"(\d)(eur|euro|e)\b", r"\1 \2"),
+    (r"\b(\d+)(h|u|min|m)\b", r"\1 \2"),
+)]
+
+
+def _prep_price_text(text: str) -> str:
+    t = _PHONE.sub(" ", digits(fold(text)))
+    for rx, rep in _PREP:
+        t = rx.sub(rep, t)
     return t
 
 
