@@ -221,7 +221,9 @@ async def _serve_async(pop: Population, host: str, ports: dict[str, int], port_f
     servers: dict[str, _QuietServer] = {}
     sockets: dict[str, socket.socket] = {}
     for site in SITES:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Created as IPPROTO_TCP (not protocol 0): asyncio then sets TCP_NODELAY on every accepted
+        # connection, so a keep-alive response is not held back by Nagle meeting delayed ACK (~44 ms).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, ports.get(site, 0)))
         sock.listen(1024)
