@@ -113,6 +113,9 @@ class SiteApp:
         path = "/" + request.path_params.get("path", "")
         if path == "/robots.txt":
             return Response(self.renderer.robots(), media_type="text/plain; charset=utf-8")
+        full = path + (f"?{request.url.query}" if request.url.query else "")
+        if any(full.startswith(prefix) for prefix in self.cfg.faults.fail_paths):
+            return Response(b"503 sandbox fault (fail_paths)", status_code=503, media_type="text/plain")
         kind, v = self.faults.draw()
         if kind == "http_5xx":
             status = (500, 502, 503)[int(v * 3) % 3]
