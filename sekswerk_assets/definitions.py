@@ -17,6 +17,7 @@ STAGES = [
     "sekswerk_assets.survey.definitions",
     "sekswerk_assets.report.definitions",
     "sekswerk_assets.jobs",
+    "sekswerk_assets.ops",  # dead_run_sensor: recovers runs whose process was killed
 ]
 
 
