@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import dagster as dg
@@ -129,17 +130,13 @@ LAUNCH = """mutation($params: ExecutionParams!) { launchRun(executionParams: $pa
 
 
 def launch(url: str, job: str) -> str:
-    from .services import _graphql
-
     params = {"selector": {"repositoryLocationName": "slot_holder", "repositoryName": "__repository__",
                            "jobName": job}, "runConfigData": {}}
-    req = __import__("urllib.request").request.Request(
-        url + "/graphql", data=json.dumps({"query": LAUNCH, "variables": {"params": params}}).encode(),
-        headers={"Content-Type": "application/json"})
-    with __import__("urllib.request").request.urlopen(req, timeout=120) as resp:
+    req = urllib.request.Request(url + "/graphql", headers={"Content-Type": "application/json"},
+                                 data=json.dumps({"query": LAUNCH, "variables": {"params": params}}).encode())
+    with urllib.request.urlopen(req, timeout=120) as resp:
         out = json.loads(resp.read())["data"]["launchRun"]
     assert out["__typename"] == "LaunchRunSuccess", out
-    del _graphql
     return out["run"]["runId"]
 
 

@@ -239,7 +239,8 @@ class SiteCollector:
             if attempt < self.p.max_attempts:
                 await asyncio.sleep(self.p.backoff_s * (2 ** (attempt - 1)) * (0.5 + random.random()))
         self.result.wall_error = f"terms wall not passed: {last_error}"
-        status = int(last_error.split()[1]) if last_error and last_error.startswith("HTTP ") else 0
+        words = (last_error or "").split()
+        status = int(words[1]) if len(words) > 1 and words[0] == "HTTP" and words[1].isdigit() else 0
         self.result.records.append(
             PageRecord("wall", first, status, None, self.p.max_attempts, error=self.result.wall_error, fetched_at=_now())
         )
@@ -249,8 +250,10 @@ class SiteCollector:
         """One try of open, accept, redirect: (passed, error, the wall's HTML if it was shown)."""
         timeout = self.p.timeout_s * 4000
         resp = await page.goto(url, timeout=timeout)
-        if resp is None or resp.status >= 400:
-            return False, f"HTTP {resp.status if resp else 'no response'}", None
+        if resp is None:
+            return False, "no response", None
+        if resp.status >= 400:
+            return False, f"HTTP {resp.status}", None
         button = page.locator(self.adapter.wall_button)
         if not await button.count():
             return True, None, None  # no wall shown (the cookie is already set)
@@ -258,8 +261,10 @@ class SiteCollector:
         async with page.expect_navigation(timeout=timeout) as nav:
             await button.first.click()
         after = await nav.value
-        if after is None or after.status >= 400:
-            return False, f"HTTP {after.status if after else 'no response'}", wall_html
+        if after is None:
+            return False, "no response after accepting", wall_html
+        if after.status >= 400:
+            return False, f"HTTP {after.status}", wall_html
         if await page.locator(self.adapter.wall_button).count():
             return False, "wall shown again after accepting", wall_html
         return True, None, wall_html
