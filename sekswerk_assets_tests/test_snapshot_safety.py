@@ -142,6 +142,12 @@ def test_wall_failure_is_reported_as_the_wall(tmp_path):
     assert not check.passed
     assert check.description == "terms wall not passed: HTTP 503"
     assert check.metadata["layout_problems"].value == 0
+    # open, accept, redirect were tried as one unit max_attempts times; nothing behind the wall was fetched
+    manifest = SnapshotStore(tmp_path / "data", res["data"].cipher()).manifest("kinky", WEEK)
+    wall = manifest[manifest["page_type"] == "wall"]
+    assert len(wall) == 1 and wall["attempts"].iloc[0] == res["ad_sites"].max_attempts
+    assert wall["error"].iloc[0] == "terms wall not passed: HTTP 503" and wall["status"].iloc[0] == 503
+    assert set(manifest["page_type"]) == {"robots", "wall"}
 
 
 # -- promotion rules and locking, on hand-made snapshots ------------------------------------------
