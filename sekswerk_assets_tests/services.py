@@ -112,10 +112,19 @@ def wait_code_location(url: str, timeout: float = 300.0, location: str = "sekswe
     raise TimeoutError(f"code location not loaded within {timeout:.0f} s: {last}")
 
 
+def _init_instance(home: Path, env: dict) -> None:
+    code = "import dagster as dg; dg.DagsterInstance.get().dispose()"
+    subprocess.run([os.sys.executable, "-c", code], env={**os.environ, **env, "DAGSTER_HOME": str(home)},
+                   check=True, capture_output=True, timeout=300)
+
+
 @contextmanager
 def dagster_services(home: Path, env: dict, *, daemon: bool = True, workspace: Path | None = None):
     """``dagster-webserver`` (and ``dagster-daemon``) on 127.0.0.1 for ``workspace.yaml``; yields the base URL."""
     workspace = workspace or REPO / "workspace.yaml"
+    # create the instance's storage once, here: the webserver and the daemon starting together on an
+    # empty DAGSTER_HOME can both stamp the SQLite schema ("alembic_version has more than one head")
+    _init_instance(home, env)
     port = free_port()
     bin_dir = Path(os.sys.executable).parent
     full_env = {**os.environ, **env, "DAGSTER_HOME": str(home)}
