@@ -149,9 +149,6 @@ def dead_run_sensor(context: dg.SensorEvaluationContext):
     return dg.SkipReason(f"{len(done)} dead runs recovered" if done else "no dead runs")
 
 
-defs = dg.Definitions(sensors=[dead_run_sensor])
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sekswerk_assets.ops", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)

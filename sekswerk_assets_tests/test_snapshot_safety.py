@@ -14,16 +14,16 @@ import duckdb
 import pandas as pd
 import pytest
 
-from sekswerk_assets.collection.assets import raw_snapshots
+from sekswerk_assets.defs.collection.assets import raw_snapshots
 from sekswerk_assets.collection.client import AdSitesResource
-from sekswerk_assets.collection.snapshots import (
+from sekswerk_assets.lib.snapshots import (
     CheckOutcome,
     PageRecord,
     SnapshotKept,
     SnapshotStore,
     snapshot_checks,
 )
-from sekswerk_assets.extraction.assets import parsed_ads
+from sekswerk_assets.defs.extraction.assets import parsed_ads
 from sekswerk_assets.lib.crypto import Cipher, new_key
 from sekswerk_assets.resources import DataDirResource
 

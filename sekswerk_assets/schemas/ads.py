@@ -1,5 +1,6 @@
 """Schemas of the ad tables downstream of ``ads/parsed_ads`` (deduplication, lifecycle, yearly tables)."""
 
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
@@ -95,15 +96,22 @@ class AdLifecycleYearModel(pa.DataFrameModel):
 
     measurement_year: Series[str] = pa.Field(str_matches=YEAR)
     measurement_week: Series[str] = pa.Field(str_matches=WEEK)
-    active: Series[int] = pa.Field(ge=0)
+    # counts are null in a week that was not collected (collected false), never 0
+    active: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
     new_vs_previous: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
     new_vs_previous_five: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
     new_vs_all_previous: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
-    closed: Series[int] = pa.Field(ge=0)
-    seen_once: Series[int] = pa.Field(ge=0)
+    closed: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    seen_once: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
     collected: Series[bool]
     uncertain_new: Series[bool]
     uncertain_closed: Series[bool]
+
+    @pa.dataframe_check
+    def uncollected_weeks_have_no_counts(cls, df: pd.DataFrame) -> pd.Series:
+        """A week that was not collected has no counts (null); a collected week has its active and closed counts."""
+        counts = df[["active", "closed", "seen_once"]]
+        return counts.isna().all(axis=1).where(~df["collected"].astype(bool), counts.notna().all(axis=1))
 
     class Config:
         strict = True
