@@ -41,7 +41,11 @@ def load_year(context, survey_source: SurveySource, reference: MunicipalityRefer
     year = context.partition_key
     list_year = list_year_for(year)
     munis = reference.municipalities(list_year)
-    return survey_source.load(year, munis, list_year), munis
+    try:
+        mergers = reference.mergers()
+    except FileNotFoundError:
+        mergers = None
+    return survey_source.load(year, munis, list_year, mergers), munis
 
 
 def to_long(parsed, munis: pd.DataFrame, year: str, export: str, synthetic: bool) -> pd.DataFrame:
@@ -63,9 +67,9 @@ def to_long(parsed, munis: pd.DataFrame, year: str, export: str, synthetic: bool
                  "value", "synthetic"]].reset_index(drop=True)
 
 
-def to_wide(long: pd.DataFrame, year: str, export: str) -> pd.DataFrame:
+def to_wide(long: pd.DataFrame, year: str, export: str, cb=None) -> pd.DataFrame:
     """The long responses of one export back as one row per municipality with codebook-typed columns."""
-    cb = codebook_for_year(year)
+    cb = cb or codebook_for_year(year)
     cols = cb.columns(export)
     part = long[long["export"] == export]
     if part.empty:
@@ -96,34 +100,54 @@ def _responses_metadata(df: pd.DataFrame, parsed, year: SurveyYear) -> dict:
         "respondents": n,
         **{f"respondents/{s}": int(sizes.get(s, 0)) for s in SIZES},
         "item_nonresponse": dg.MetadataValue.md(nonresp.to_markdown(index=False) if len(nonresp) else "none"),
-        "codebook_version": codebook_for_year(year.year).version,
+        "codebook_version": year.codebook.version,
+        "codebook": year.codebook.describe(),
+        "codebook_reused": year.codebook.reused,
+        "reference_period": year.codebook.period_label,
+        "export_fingerprint": year.fingerprint,
+        "file_hashes": dg.MetadataValue.json(year.file_hashes),
+        "personal_columns_dropped": ", ".join(parsed.personal_columns_dropped) or "none present",
+        "warnings": dg.MetadataValue.md("\n".join(f"- {w}" for w in year.warnings) or "none"),
     }
 
 
-@dg.asset(key=["survey", "municipalities_responses"], dagster_type=dagster_type(ResponsesModel), **COMMON)
-def municipalities_responses(
-    context: dg.AssetExecutionContext, survey_source: SurveySource, reference: MunicipalityReference
-) -> pd.DataFrame:
-    """Validated answers of the full municipal questionnaire joined to the CBS municipality list (warehouse only)."""
+@dg.multi_asset(
+    outs={
+        "municipalities_responses": dg.AssetOut(
+            key=["survey", "municipalities_responses"], dagster_type=dagster_type(ResponsesModel),
+            group_name="survey", kinds={"duckdb", "pandas"}, metadata={"partition_expr": "measurement_year"},
+            owners=["team:data-engineering"],
+            description="Validated answers of the full municipal questionnaire joined to the CBS municipality list "
+                        "(warehouse only)."),
+        "followup_responses": dg.AssetOut(
+            key=["survey", "followup_responses"], dagster_type=dagster_type(ResponsesModel),
+            group_name="survey", kinds={"duckdb", "pandas"}, metadata={"partition_expr": "measurement_year"},
+            owners=["team:data-engineering"],
+            description="Validated answers of the short non-response follow-up (q5, q6, q9) joined to the CBS list "
+                        "(warehouse only)."),
+    },
+    partitions_def=measurement_year_partitions,
+    pool=DUCKDB_POOL,
+    can_subset=False,
+)
+def survey_responses(context: dg.AssetExecutionContext, survey_source: SurveySource, reference: MunicipalityReference):
+    """Both exports of a year read once, as one snapshot (file hashes in the metadata), and validated together."""
     year, munis = load_year(context, survey_source, reference)
+    for w in year.warnings:
+        context.log.warning(w)
     df = to_long(year.full, munis, year.year, "full", year.synthetic)
-    context.add_output_metadata(_responses_metadata(df, year.full, year))
-    return df
-
-
-@dg.asset(key=["survey", "followup_responses"], dagster_type=dagster_type(ResponsesModel), **COMMON)
-def followup_responses(
-    context: dg.AssetExecutionContext, survey_source: SurveySource, reference: MunicipalityReference
-) -> pd.DataFrame:
-    """Validated answers of the short non-response follow-up (q5, q6, q9) joined to the CBS list (warehouse only)."""
-    year, munis = load_year(context, survey_source, reference)
+    yield dg.Output(df, "municipalities_responses", metadata=_responses_metadata(df, year.full, year))
     if year.followup is None:
-        df = pd.DataFrame(columns=list(ResponsesModel.to_schema().columns))
-        context.add_output_metadata({"respondents": 0, **provenance(synthetic=year.synthetic)})
-        return df
-    df = to_long(year.followup, munis, year.year, "followup", year.synthetic)
-    context.add_output_metadata(_responses_metadata(df, year.followup, year))
-    return df
+        fu = pd.DataFrame(columns=list(ResponsesModel.to_schema().columns))
+        meta = {"respondents": 0, **provenance(synthetic=year.synthetic), "export_fingerprint": year.fingerprint,
+                "codebook": year.codebook.describe()}
+    else:
+        fu = to_long(year.followup, munis, year.year, "followup", year.synthetic)
+        meta = _responses_metadata(fu, year.followup, year)
+    yield dg.Output(fu, "followup_responses", metadata=meta)
+
+
+municipalities_responses = followup_responses = survey_responses
 
 
 def _finish_tables(df: pd.DataFrame, year: str, min_cell: int) -> pd.DataFrame:

@@ -8,13 +8,13 @@ import dagster as dg
 from sekswerk_assets.lib.checks import pandera_check
 from sekswerk_assets.partitions import measurement_year_partitions
 from sekswerk_assets.schemas.survey import ResponsesModel, SurveyTableModel
-from sekswerk_assets.survey.assets import followup_responses, municipalities_responses, response_overview, tables
+from sekswerk_assets.survey.assets import response_overview, survey_responses, tables
 from sekswerk_assets.survey.stages import STAGE_ASSETS, STAGE_MODELS, UNPARTITIONED
 
-YEARLY = [municipalities_responses, followup_responses, response_overview, tables]
+YEARLY = [survey_responses, response_overview, tables]
 MODELS = {
-    municipalities_responses: ResponsesModel,
-    followup_responses: ResponsesModel,
+    dg.AssetKey(["survey", "municipalities_responses"]): ResponsesModel,
+    dg.AssetKey(["survey", "followup_responses"]): ResponsesModel,
     response_overview: SurveyTableModel,
     tables: SurveyTableModel,
 }
@@ -25,7 +25,8 @@ extra_assets: list = STAGE_ASSETS + UNPARTITIONED
 extra_models: dict = STAGE_MODELS
 
 survey_checks = [
-    pandera_check(a, m, partitions_def=a.partitions_def) for a, m in {**MODELS, **extra_models}.items()
+    pandera_check(a, m, partitions_def=measurement_year_partitions if isinstance(a, dg.AssetKey) else a.partitions_def)
+    for a, m in {**MODELS, **extra_models}.items()
 ]
 
 survey_assets = YEARLY + extra_assets

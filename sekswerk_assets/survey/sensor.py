@@ -8,6 +8,7 @@ import dagster as dg
 
 from sekswerk_assets import settings
 from sekswerk_assets.partitions import measurement_year_partitions
+from sekswerk_assets.survey.ingest import data_files
 
 SURVEY_SELECTION = dg.AssetSelection.key_prefixes(["survey"]) - dg.AssetSelection.assets(["survey", "year_comparison"])
 
@@ -18,7 +19,7 @@ def export_signatures(survey_dir: Path) -> dict[str, str]:
     if not survey_dir.exists():
         return out
     for folder in sorted(p for p in survey_dir.iterdir() if p.is_dir() and p.name.isdigit()):
-        files = sorted(f for f in folder.iterdir() if f.is_file() and not f.name.startswith("."))
+        files = data_files(folder)  # no hidden files, no Office lock files (~$full.xlsx)
         if not files:
             continue
         h = hashlib.sha256()

@@ -179,7 +179,7 @@ def test_largest_municipality_share_and_trend_without_it(run):
 def test_hand_made_year_enforcement(run):
     tmp, _ = run
     e = query(tmp, "select * from survey.enforcement_trends where measurement_year='2025'")
-    rep = _cell(e, "4.16", "reports", "reports", "2020")
+    rep = _cell(e, "4.16", "reports", "reports", "2025")  # the period resolves to 2022-2025
     assert (rep.total, rep.municipalities, rep.base_n) == (50, 2, 2)
     assert rep.total - rep.total_without_largest == 45 and bool(rep.suppressed)
     t = query(tmp, "select * from survey.policy_typology where measurement_year='2025'")
