@@ -143,11 +143,13 @@ class EnforcementTrendsModel(pa.DataFrameModel):
     item_key: Series[str]
     item: Series[str]
     period: Series[str] = pa.Field(str_matches=r"^(\d{4}|all years)$")
-    total: Series[float] = pa.Field(ge=0)
+    total: Series[float] = pa.Field(ge=0, nullable=True)  # null: asked, but nobody answered
     municipalities: Series[int] = pa.Field(ge=0)
+    no_answer: Series[int] = pa.Field(ge=0)  # asked but not answered
     base_n: Series[int] = pa.Field(ge=0)
     percent: Series[float] = pa.Field(nullable=True, ge=0, le=100)
-    largest_share: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    largest_share: Series[float] = pa.Field(nullable=True, ge=0, le=1)  # only when >= 3 share the value
+    largest_share_band: Series[str]  # e.g. "40-50%"
     total_without_largest: Series[float] = pa.Field(nullable=True, ge=0)
     total_without_dominant: Series[float] = pa.Field(nullable=True, ge=0)
     suppressed: Series[bool]
@@ -176,6 +178,7 @@ class YearComparisonModel(pa.DataFrameModel):
     unit: Series[str]
     source: Series[str]
     synthetic: Series[bool]
+    status: Series[str] = pa.Field(isin=["value", "suppressed", "not asked / not answered"])
 
     class Config:
         strict = True

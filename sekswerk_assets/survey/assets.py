@@ -169,15 +169,16 @@ def response_overview(
     context: dg.AssetExecutionContext,
     config: DisclosureConfig,
     reference: MunicipalityReference,
+    survey_source: SurveySource,
     full: pd.DataFrame,
     followup: pd.DataFrame,
 ) -> pd.DataFrame:
     """Response by size class (Table B2.1), respondents' functions (Table B2.2) and the response rate."""
     year = context.partition_key
     munis = reference.municipalities(list_year_for(year))
-    fw = to_wide(full, year, "full")
-    fu = to_wide(followup, year, "followup")
-    cb = codebook_for_year(year)
+    cb = survey_source.codebook(year)
+    fw = to_wide(full, year, "full", cb)
+    fu = to_wide(followup, year, "followup", cb)
     rows = []
 
     def add(tid, title, rk, row, col, value, base, multi=False):
@@ -244,11 +245,12 @@ def response_overview(
     },
     **COMMON,
 )
-def tables(context: dg.AssetExecutionContext, config: DisclosureConfig, full: pd.DataFrame, followup: pd.DataFrame) -> pd.DataFrame:
+def tables(context: dg.AssetExecutionContext, config: DisclosureConfig, survey_source: SurveySource, full: pd.DataFrame,
+           followup: pd.DataFrame) -> pd.DataFrame:
     """Every survey table of chapters 2-4 (Table 2.1, 3.1-3.14, 4.1-4.21) and text figures, with size-class breakdowns."""
     year = context.partition_key
-    cb = codebook_for_year(year)
-    df = build_tables(cb, to_wide(full, year, "full"), to_wide(followup, year, "followup"))
+    cb = survey_source.codebook(year)
+    df = build_tables(cb, to_wide(full, year, "full", cb), to_wide(followup, year, "followup", cb))
     df = _finish_tables(df, year, config.min_cell)
     synthetic = bool(full["synthetic"].any()) if len(full) else False
     meta = {
@@ -257,6 +259,9 @@ def tables(context: dg.AssetExecutionContext, config: DisclosureConfig, full: pd
         "tables": int(df["table_id"].nunique()),
         "suppressed_cells": int(df["suppressed"].sum()),
         "min_cell": config.min_cell,
+        "codebook": cb.describe(),
+        "codebook_reused": cb.reused,
+        "reference_period": cb.period_label,
     }
     if published(year):
         diffs = compare_with_published(df.drop(columns="measurement_year"), year)
