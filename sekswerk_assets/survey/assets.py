@@ -5,6 +5,7 @@ import pandas as pd
 
 from sekswerk_assets.codebook import codebook_for_year
 from sekswerk_assets.lib.checks import DUCKDB_POOL, dagster_type
+from sekswerk_assets.lib.disclosure import MIN_CELL, PROTECTION_INTERVAL
 from sekswerk_assets.lib.metadata import provenance, table_metadata
 from sekswerk_assets.partitions import measurement_year_partitions
 from sekswerk_assets.reference.loader import MunicipalityReference, list_year_for
@@ -34,7 +35,7 @@ COMMON = dict(
 class DisclosureConfig(dg.Config):
     """Disclosure control of published survey tables."""
 
-    min_cell: int = 5  # counts 1..min_cell-1 that the report did not print itself are suppressed
+    min_cell: int = MIN_CELL  # counts 1..min_cell-1 that the report did not print itself are suppressed
 
 
 def load_year(context, survey_source: SurveySource, reference: MunicipalityReference) -> tuple[SurveyYear, pd.DataFrame]:
@@ -152,8 +153,19 @@ municipalities_responses = followup_responses = survey_responses
 
 def _finish_tables(df: pd.DataFrame, year: str, min_cell: int) -> pd.DataFrame:
     df = apply_disclosure(df, year, min_cell)
+    stats = df.attrs.get("disclosure", {})
     df.insert(0, "measurement_year", year)
+    df.attrs["disclosure"] = stats
     return df
+
+
+def disclosure_metadata(df: pd.DataFrame) -> dict:
+    """Counts of the disclosure control (``lib/disclosure.py``) for the metadata."""
+    s = df.attrs.get("disclosure", {})
+    return {"primary_suppressions": int(s.get("primary", 0)), "secondary_suppressions": int(s.get("secondary", 0)),
+            "released_cells_derivable_from_printed": int(s.get("released", 0)),
+            "protection_interval_not_reached": int(s.get("unprotected", 0)),
+            "protection_interval": PROTECTION_INTERVAL}
 
 
 @dg.asset(
@@ -259,6 +271,7 @@ def tables(context: dg.AssetExecutionContext, config: DisclosureConfig, survey_s
         "tables": int(df["table_id"].nunique()),
         "suppressed_cells": int(df["suppressed"].sum()),
         "min_cell": config.min_cell,
+        **disclosure_metadata(df),
         "codebook": cb.describe(),
         "codebook_reused": cb.reused,
         "reference_period": cb.period_label,
