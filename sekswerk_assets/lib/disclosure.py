@@ -102,7 +102,7 @@ def protect(p: Problem, primary: set[int], protection: float = PROTECTION_INTERV
     def close(cells: set[int]) -> set[int]:
         out = set(cells)
         for c in cells:
-            out |= linked.get(c, set())
+            out |= {m for m in linked.get(c, set()) if not p.fixed[m]}  # a printed partner stays published
         return out
 
     hidden = close(primary)
