@@ -9,6 +9,7 @@ import pandas as pd  # noqa: E402
 from dagster_duckdb import DuckDBResource  # noqa: E402
 
 from sekswerk_assets.lib.checks import DUCKDB_POOL, dagster_type  # noqa: E402
+from sekswerk_assets.lib.disclosure import MIN_CELL  # noqa: E402
 from sekswerk_assets.lib.metadata import png_metadata, provenance, table_metadata  # noqa: E402
 from sekswerk_assets.lib.warehouse import read_sql  # noqa: E402
 from sekswerk_assets.schemas.survey import YearComparisonModel  # noqa: E402
@@ -39,7 +40,7 @@ def earlier_point() -> list[dict]:
     ]
 
 
-def indicators(db: DuckDBResource, min_cell: int = 5) -> pd.DataFrame:
+def indicators(db: DuckDBResource, min_cell: int = MIN_CELL) -> pd.DataFrame:
     """Every indicator of every materialised measurement year, read from the warehouse tables.
 
     Disclosure control carries over: suppressed table cells, suppressed enforcement rows and figures resting on

@@ -303,3 +303,16 @@ def test_unknown_version_name(tmp_path, instance):
 
     text = failure_text(result)
     assert "unknown codebook version 'v2031'; known versions: v2021" in text
+
+
+def test_same_table_in_two_assets_has_one_pattern(later):
+    """Tables computed in both survey/tables and the policy counts are protected identically (no cross-table leak)."""
+    tmp, *_, seed = later
+    pub = all_published(tmp, LATER)
+    for tid in ("3.1", "3.4", "3.6"):
+        a = pub["tables"][pub["tables"].table_id == tid].set_index(["row_key", "column"])
+        b = pub["policy"][pub["policy"].table_id == tid].set_index(["row_key", "column"])
+        common = a.index.intersection(b.index)
+        assert len(common) > 0, tid
+        assert (a.loc[common, "value"].fillna(-1) == b.loc[common, "value"].fillna(-1)).all(), (tid, seed)
+        assert (a.loc[common, "suppressed"] == b.loc[common, "suppressed"]).all(), (tid, seed)
