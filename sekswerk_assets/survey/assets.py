@@ -10,7 +10,7 @@ from sekswerk_assets.lib.metadata import provenance, table_metadata
 from sekswerk_assets.partitions import measurement_year_partitions
 from sekswerk_assets.reference.loader import MunicipalityReference, list_year_for
 from sekswerk_assets.schemas.survey import ResponsesModel, SurveyTableModel
-from sekswerk_assets.survey.source import SurveySource, SurveyYear
+from sekswerk_assets.survey.source import FINGERPRINT_TAG, SurveySource, SurveyYear
 from sekswerk_assets.survey.tables import (
     SIZES,
     TABLE_COLUMNS,
@@ -46,7 +46,8 @@ def load_year(context, survey_source: SurveySource, reference: MunicipalityRefer
         mergers = reference.mergers()
     except FileNotFoundError:
         mergers = None
-    return survey_source.load(year, munis, list_year, mergers), munis
+    expected = context.run.tags.get(FINGERPRINT_TAG)  # set by the sensor: the files it saw
+    return survey_source.load(year, munis, list_year, mergers, expected_fingerprint=expected), munis
 
 
 def to_long(parsed, munis: pd.DataFrame, year: str, export: str, synthetic: bool) -> pd.DataFrame:

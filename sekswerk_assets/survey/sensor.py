@@ -9,6 +9,7 @@ import dagster as dg
 from sekswerk_assets import settings
 from sekswerk_assets.partitions import measurement_year_partitions
 from sekswerk_assets.survey.ingest import data_files
+from sekswerk_assets.survey.source import FINGERPRINT_TAG, export_fingerprint
 
 SURVEY_SELECTION = dg.AssetSelection.key_prefixes(["survey"]) - dg.AssetSelection.assets(["survey", "year_comparison"])
 
@@ -49,6 +50,7 @@ def survey_export_sensor(context: dg.SensorEvaluationContext):
         if year not in keys:
             context.log.warning(f"survey export for {year} ignored: not a measurement year partition yet")
             continue
-        requests.append(dg.RunRequest(run_key=f"survey-{year}-{sig}", partition_key=year))
+        requests.append(dg.RunRequest(run_key=f"survey-{year}-{sig}", partition_key=year,
+                                      tags={FINGERPRINT_TAG: export_fingerprint(survey_dir / year)}))
     context.update_cursor(json.dumps(current))
     return requests or dg.SkipReason(f"no new or changed survey exports in {survey_dir}")

@@ -35,6 +35,7 @@ from sekswerk_assets.survey.ingest import (
 
 SYNTHETIC_YEAR = "2020"
 NO_EXPORT = "no-export"
+FINGERPRINT_TAG = "survey/export_fingerprint"  # run tag: the fingerprint the run was requested for (sensor)
 
 
 def export_fingerprint(year_dir: Path | str) -> str:

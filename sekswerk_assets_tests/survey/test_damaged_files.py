@@ -20,7 +20,7 @@ from sekswerk_assets.survey import source as source_module
 from sekswerk_assets.survey import synthetic
 from sekswerk_assets.survey.assets import survey_responses
 from sekswerk_assets.survey.source import export_fingerprint
-from sekswerk_assets_tests.survey.helpers import materialize, query, rows_for_year
+from sekswerk_assets_tests.survey.helpers import materialize, query, resources, rows_for_year
 
 PLANTED = ["jan.de.vries@gemeente-voorbeeld.nl", "Jan de Vries-Pietersen", "06-12345678", "+31 6 87654321",
            "m.jansen@example.org", "Marieke Jansen-Bakker"]
@@ -224,6 +224,19 @@ def test_file_changed_between_reads_fails(good, tmp_path, home, monkeypatch):
     monkeypatch.setattr(source_module, "read_export", read_then_replace)
     assert_failed(tmp_path, run(tmp_path, home), "the export files changed while they were being read")
     assert rows_for_year(tmp_path, "survey", "followup_responses", YEAR) == 0
+
+
+def test_files_changed_since_the_run_was_requested(good, tmp_path, home):
+    """The sensor tags a run with the fingerprint it saw; a different folder content at run time fails the run."""
+    from sekswerk_assets.survey.source import FINGERPRINT_TAG
+
+    folder = tmp_path / "survey" / YEAR
+    write(folder, *good)
+    seen = export_fingerprint(folder)
+    good[1].iloc[1:].to_csv(folder / "followup.csv", index=False)  # replaced after the request
+    result = dg.materialize([survey_responses], partition_key=YEAR, instance=home[1], raise_on_error=False,
+                            resources=resources(tmp_path, tmp_path / "survey"), tags={FINGERPRINT_TAG: seen})
+    assert_failed(tmp_path, result, "the export files changed since the run was requested")
 
 
 # ------------------------------------------------------------------ 8. damaged files

@@ -30,3 +30,11 @@ def test_sensor_requests_new_and_changed_exports(tmp_path, monkeypatch):
     reqs = survey_export_sensor(dg.build_sensor_context(cursor=ctx.cursor))
     assert [r.partition_key for r in reqs] == ["2025"]
     assert json.loads(ctx.cursor)["2025"]
+    # the run carries the fingerprint of the files the sensor saw; a lock file beside them changes nothing
+    from sekswerk_assets.survey.source import FINGERPRINT_TAG, export_fingerprint
+
+    assert reqs[0].tags[FINGERPRINT_TAG] == export_fingerprint(tmp_path / "2025")
+    c1 = dg.build_sensor_context(cursor=None)
+    survey_export_sensor(c1)
+    (tmp_path / "2025" / "~$full.xlsx").write_bytes(b"lock")
+    assert isinstance(survey_export_sensor(dg.build_sensor_context(cursor=c1.cursor)), dg.SkipReason)
