@@ -2,6 +2,7 @@
 
 import dagster as dg
 import pandas as pd
+from dagster_duckdb import DuckDBResource
 
 from sekswerk_assets.codebook import codebook_for_year
 from sekswerk_assets.lib.checks import DUCKDB_POOL, dagster_type
@@ -10,6 +11,7 @@ from sekswerk_assets.lib.metadata import provenance, table_metadata
 from sekswerk_assets.partitions import measurement_year_partitions
 from sekswerk_assets.reference.loader import MunicipalityReference, list_year_for
 from sekswerk_assets.schemas.survey import ResponsesModel, SurveyTableModel
+from sekswerk_assets.survey.empty import replace_with_empty
 from sekswerk_assets.survey.source import FINGERPRINT_TAG, SurveySource, SurveyYear
 from sekswerk_assets.survey.tables import (
     SIZES,
@@ -132,17 +134,20 @@ def _responses_metadata(df: pd.DataFrame, parsed, year: SurveyYear) -> dict:
     pool=DUCKDB_POOL,
     can_subset=False,
 )
-def survey_responses(context: dg.AssetExecutionContext, survey_source: SurveySource, reference: MunicipalityReference):
+def survey_responses(context: dg.AssetExecutionContext, survey_source: SurveySource, reference: MunicipalityReference,
+                     duckdb: DuckDBResource):
     """Both exports of a year read once, as one snapshot (file hashes in the metadata), and validated together."""
     year, munis = load_year(context, survey_source, reference)
     for w in year.warnings:
         context.log.warning(w)
     df = to_long(year.full, munis, year.year, "full", year.synthetic)
     yield dg.Output(df, "municipalities_responses", metadata=_responses_metadata(df, year.full, year))
-    if year.followup is None:
+    if year.followup is None or year.followup.data.empty:
         fu = pd.DataFrame(columns=list(ResponsesModel.to_schema().columns))
         meta = {"respondents": 0, **provenance(synthetic=year.synthetic), "export_fingerprint": year.fingerprint,
                 "codebook": year.codebook.describe()}
+        # the IO manager skips empty frames: replace the year's old rows (and create the table) here
+        replace_with_empty(duckdb, "survey", "followup_responses", ResponsesModel, "measurement_year", year.year)
     else:
         fu = to_long(year.followup, munis, year.year, "followup", year.synthetic)
         meta = _responses_metadata(fu, year.followup, year)

@@ -145,6 +145,9 @@ class SurveySource(dg.ConfigurableResource):
                 parsed[kind] = parse_export(raw.frame, kind, raw.name, codebook, municipalities, list_year, mergers)
             except SurveyValidationError as exc:
                 errors += exc.issues
+        if "full" in parsed and parsed["full"].data.empty:
+            errors.append(Issue(files["full"].name, None, None, None, "the full export has a header but no rows (no "
+                                "respondents); only the follow-up may be empty"))
         if errors:
             raise SurveyValidationError(errors)
         if "followup" in parsed:

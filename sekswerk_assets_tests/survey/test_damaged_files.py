@@ -20,7 +20,7 @@ from sekswerk_assets.survey import source as source_module
 from sekswerk_assets.survey import synthetic
 from sekswerk_assets.survey.assets import survey_responses
 from sekswerk_assets.survey.source import export_fingerprint
-from sekswerk_assets_tests.survey.helpers import materialize, query, resources, rows_for_year
+from sekswerk_assets_tests.survey.helpers import YEARLY, materialize, query, resources, rows_for_year
 
 PLANTED = ["jan.de.vries@gemeente-voorbeeld.nl", "Jan de Vries-Pietersen", "06-12345678", "+31 6 87654321",
            "m.jansen@example.org", "Marieke Jansen-Bakker"]
@@ -272,12 +272,22 @@ def test_zero_byte_file(good, tmp_path, home):
 
 def test_header_only_followup_is_zero_respondents(good, tmp_path, home):
     full, fu = good
-    write(tmp_path / "survey" / YEAR, full, fu.iloc[0:0])
-    result = run(tmp_path, home)
+    write(tmp_path / "survey" / YEAR, full, fu)
+    assert run(tmp_path, home).success
+    assert rows_for_year(tmp_path, "survey", "followup_responses", YEAR) > 0
+    write(tmp_path / "survey" / YEAR, full, fu.iloc[0:0])  # corrected delivery: nobody in the follow-up
+    result = run(tmp_path, home, assets=YEARLY)  # the whole year, not only the responses
     assert result.success, failure_text(result)
+    t = query(tmp_path, "select * from survey.response_overview where table_id = 'text:followup' and row_key = 'total'")
+    assert t["value"].iloc[0] == 0
     assert responses_meta(result)["followup_responses"]["respondents"].value == 0
     assert rows_for_year(tmp_path, "survey", "followup_responses", YEAR) == 0
     assert rows_for_year(tmp_path, "survey", "municipalities_responses", YEAR) > 0
+
+
+def test_header_only_full_export_rejected(good, tmp_path, home):
+    write(tmp_path / "survey" / YEAR, good[0].iloc[0:0], good[1])
+    assert_failed(tmp_path, run(tmp_path, home), "full.csv: the full export has a header but no rows")
 
 
 def test_trailing_semicolon_rows(good, tmp_path, home):
