@@ -167,9 +167,6 @@ class Codebook:
     def personal_columns(self, export: str = "full") -> list[str]:
         return [c.name for c in self.columns(export) if c.personal]
 
-    def question_columns(self, qid: str) -> list[str]:
-        return [c.name for c in self.questions[qid].columns() if c.kind != TEXT or self.questions[qid].type.startswith("open")]
-
     def _code(self, expr: str):
         if expr not in self._compiled:
             self._compiled[expr] = compile(expr, f"<routing {expr}>", "eval")
