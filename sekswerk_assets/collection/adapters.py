@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from sekswerk_assets import constants
+
 
 @dataclass
 class ListedAd:
@@ -181,3 +183,4 @@ class TopescortbabesAdapter(SiteAdapter):
 
 ADAPTERS: dict[str, SiteAdapter] = {a.name: a for a in (KinkyAdapter(), SexjobsAdapter(), TopescortbabesAdapter())}
 SITES = tuple(ADAPTERS)
+assert SITES == constants.SITES, "one adapter per site of constants.SITES, in that order"
