@@ -174,6 +174,7 @@ class AdSitesResource(dg.ConfigurableResource):
             self.politeness(site),
             extra_headers=headers,
             chromium_path=self.chromium_path,
+            local_sandbox_target=self.is_sandbox(site),
             progress=progress,
         )
         return asyncio.run(collector.run())

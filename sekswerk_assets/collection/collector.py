@@ -21,7 +21,7 @@ from playwright.async_api import APIRequestContext, BrowserContext, async_playwr
 from playwright.async_api import Error as PlaywrightError
 
 from sekswerk_assets.collection.adapters import ListedAd, SiteAdapter
-from sekswerk_assets.collection.browser import LAUNCH_ARGS, chromium_executable
+from sekswerk_assets.collection.browser import chromium_executable, launch_options
 from sekswerk_assets.lib.snapshots import PageRecord
 
 log = logging.getLogger(__name__)
@@ -127,6 +127,7 @@ class SiteCollector:
         *,
         extra_headers: dict[str, str] | None = None,
         chromium_path: str | None = None,
+        local_sandbox_target: bool = False,
         progress=None,
     ):
         self.adapter = adapter
@@ -134,6 +135,7 @@ class SiteCollector:
         self.p = politeness
         self.headers = extra_headers or {}
         self.chromium_path = chromium_path
+        self.local_sandbox_target = local_sandbox_target
         self.progress = progress or (lambda msg: log.info(msg))
         self.limiter = RateLimiter(politeness.rate_per_second)
         self.result = CollectionResult()
@@ -180,7 +182,8 @@ class SiteCollector:
         start = time.perf_counter()
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(
-                executable_path=chromium_executable(self.chromium_path), headless=True, args=LAUNCH_ARGS
+                executable_path=chromium_executable(self.chromium_path), headless=True,
+                **launch_options(local_sandbox_target=self.local_sandbox_target)
             )
             try:
                 context = await browser.new_context(user_agent=self.p.user_agent, extra_http_headers=self.headers)
