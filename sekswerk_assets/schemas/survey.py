@@ -199,15 +199,17 @@ class EnforcementTrendsModel(pa.DataFrameModel):
     period: Series[str] = pa.Field(
         str_matches=r"^(\d{4}|all years)$", description="reference period of the question (e.g. the last four years)"
     )
-    total: Series[float] = pa.Field(ge=0, nullable=True)  # null: asked, but nobody answered
+    total: Series[float] = pa.Field(ge=0, nullable=True, description="total (null: asked, but nobody answered)")
     municipalities: Series[int] = pa.Field(ge=0, description="number of municipalities")
-    no_answer: Series[int] = pa.Field(ge=0)  # asked but not answered
+    no_answer: Series[int] = pa.Field(ge=0, description="municipalities asked but not answering")
     base_n: Series[int] = pa.Field(ge=0, description="number of units the value is computed over")
     percent: Series[float] = pa.Field(
         nullable=True, ge=0, le=100, description="percentage, rounded half up as in the report"
     )
-    largest_share: Series[float] = pa.Field(nullable=True, ge=0, le=1)  # only when >= 3 share the value
-    largest_share_band: Series[str]  # e.g. "40-50%"
+    largest_share: Series[float] = pa.Field(
+        nullable=True, ge=0, le=1, description="share of the largest municipality (only when at least 3 share its value)"
+    )
+    largest_share_band: Series[str] = pa.Field(description="10-point band of the largest share, e.g. 40-50%")
     total_without_largest: Series[float] = pa.Field(
         nullable=True, ge=0, description="total without the largest municipality"
     )
