@@ -17,6 +17,7 @@ from sekswerk_assets.lib.automation import automation_default_status
 from sekswerk_assets.lib.checks import factory_checks
 from sekswerk_assets.lib.code_references import with_code_references
 from sekswerk_assets.lib.yearly import yearly_after_last_week_sensor
+from sekswerk_assets.ops import dead_run_sensor
 from sekswerk_assets.environment import build_resources
 
 
@@ -34,7 +35,7 @@ def defs() -> dg.Definitions:
     extra = dg.Definitions(
         asset_checks=factory_checks(stages.assets or []),
         jobs=JOBS,
-        sensors=[automation, yearly_after_last_week_sensor(status), *build_alert_sensors(status)],
+        sensors=[automation, yearly_after_last_week_sensor(status), *build_alert_sensors(status), dead_run_sensor],
         resources=build_resources(),
     )
     return with_code_references(dg.Definitions.merge(stages, extra))

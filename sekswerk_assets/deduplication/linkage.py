@@ -11,6 +11,7 @@ re-posted ads with new codes join their advertiser (see ``splink_model``).
 
 from __future__ import annotations
 
+from sekswerk_assets.constants import LICENSED_TERMS
 import pandas as pd
 
 from sekswerk_assets.deduplication.splink_model import LinkageResult, link
@@ -22,7 +23,7 @@ ATTRIBUTES = [
 ]
 FLAGS = ["transgender", "licensed_indicated", "licence_number", "kvk_number"]
 WORK = ["work_home", "work_escort", "work_massage"]
-TERMS = ["club", "privehuis", "bureau", "kvk"]
+TERMS = list(LICENSED_TERMS)
 
 
 def _mode(df: pd.DataFrame, col: str) -> pd.Series:

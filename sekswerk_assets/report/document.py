@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sekswerk_assets.lib.disclosure import MIN_CELL
 from sekswerk_assets.partitions import weeks_of_year
 from sekswerk_assets.report.content import (
     Item,
@@ -101,7 +102,6 @@ def _sites(inputs: dict) -> pd.DataFrame:
                          "published 2020 (%)": [float(pub.get(x, float("nan"))) for x in s["site"]]})
 
 
-MIN_CELL = 5  # same default as the survey's disclosure control (SurveyConfig.min_cell)
 
 
 def _policy_counts(inputs: dict, year: str) -> pd.DataFrame | None:

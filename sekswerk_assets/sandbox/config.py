@@ -142,6 +142,9 @@ class FaultsConfig(_Frozen):
     slow_seconds: float = 0.5
     truncated: float = 0.0
     seed: int = 7
+    #: paths (with query) starting with one of these always answer 503, e.g. "/advertenties/stellen" or
+    #: "/terms": a listing section, one page or the wall that fails after every retry
+    fail_paths: tuple[str, ...] = ()
 
 
 class SandboxConfig(_Frozen):
@@ -240,6 +243,9 @@ def _env_overrides() -> dict[str, Any]:
     for name in FaultsConfig.model_fields:
         raw = os.environ.get(f"SANDBOX_FAULT_{name.upper()}")
         if raw is not None and raw != "":
+            if name == "fail_paths":
+                faults[name] = tuple(p for p in raw.split(",") if p)
+                continue
             faults[name] = int(raw) if name == "seed" else float(raw)
     out: dict[str, Any] = {"faults": faults} if faults else {}
     layout = os.environ.get("SANDBOX_LAYOUT_CHANGE")

@@ -4,11 +4,13 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from sekswerk_assets import constants
+
 WEEK = r"^\d{4}-\d{2}-\d{2}$"
 YEAR = r"^\d{4}$"
 METHODS = ["report", "linked"]
-SITES = ["kinky", "sexjobs", "topescortbabes"]
-REGIONS = ["netherlands", "eastern_europe", "rest_of_europe", "south_america", "other"]
+SITES = list(constants.SITES)
+REGIONS = list(constants.REGIONS)
 
 
 class AdCharacteristics(pa.DataFrameModel):

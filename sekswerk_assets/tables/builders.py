@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from sekswerk_assets.constants import LICENSED_TERMS
 import numpy as np
 import pandas as pd
 
@@ -23,7 +24,7 @@ COMBOS = {  # (home, escort, massage) -> Figure 2.7 label
     (False, True, False): "escort only", (True, True, True): "home + escort + massage",
     (False, False, True): "massage only", (False, True, True): "escort + massage",
 }
-TERMS = ["club", "privehuis", "bureau", "kvk"]
+TERMS = list(LICENSED_TERMS)
 MIN_ADS_FOR_RATE = 10
 
 
@@ -33,13 +34,8 @@ def cell(row: str, column: str, stat: str, value, base_n: int) -> dict:
 
 
 def pct(part: int, whole: int) -> float | None:
-    """Percentage rounded half up to one decimal as the report prints it (5/16 -> 31.3); None for an empty base.
-
-    Same rule as the survey's shared ``lib.numbers.percent``; Python's ``round`` would give 31.2.
-    """
-    if not whole:
-        return None
-    return float((Decimal(100) * Decimal(int(part)) / Decimal(int(whole))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    """Percentage rounded half up to one decimal as the report prints it (5/16 -> 31.3): the shared helper."""
+    return percent(part, whole)
 
 
 def half_up(value: float, digits: int = 1) -> float:

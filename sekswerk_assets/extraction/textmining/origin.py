@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sekswerk_assets import constants
 import re
 
 from sekswerk_assets.extraction.textmining.normalise import flags, fold, fold_sep, sentences
@@ -71,7 +72,7 @@ COUNTRIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "Mexico": ("other", ("mexico", "mexicaanse"), ("mexico", "mexican", "mexicana")),
     "Aruba": ("other", ("aruba", "arubaanse"), ("aruba", "aruban")),
 }
-REGIONS = ("netherlands", "eastern_europe", "rest_of_europe", "south_america", "other")
+REGIONS = constants.REGIONS
 
 _EXTRA_FORMS = {
     "colombiana": "Colombia", "venezolana": "Venezuela", "dominicana": "Dominicaanse Republiek",
