@@ -2,7 +2,7 @@
 
 The floors are documented in sekswerk_assets/extraction/README.md (measured values minus a margin).
 This is the development set (the frozen independent set is fixtures/test_set.jsonl, test_cli.py). Gender
-from free text: person words first, then the advertiser's first name (gender-guesser dictionary).
+from free text: person words first, then the advertiser's first name (Faker's per-locale first-name lists).
 """
 
 from __future__ import annotations

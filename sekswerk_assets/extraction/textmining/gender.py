@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
 
 from sekswerk_assets.extraction.textmining.normalise import fold
 
@@ -91,8 +94,9 @@ def transgender(text: str) -> bool:
 
 
 # The advertiser's first name ("Ik ben Nadia", "my name is Lotte", "door Ayla (30)") gives the gender
-# through gender-guesser's name dictionary when nothing else states it: only names the dictionary
-# calls plainly female or male count ("mostly_", androgynous and unknown names give nothing).
+# when nothing else states it, through Faker's (MIT) female and male first-name lists of the locales of
+# the advertisers' origin countries (Latin script only). A name in a female list and in a male list (of
+# one locale or of two: "Andrea", "Robin", "Sam") is ambiguous and gives nothing.
 _NAME_CUE = re.compile(
     r"(?:\b[Ii]k\s+ben|\b[Ii]k\s+heet|\b[Mm]ijn\s+naam\s+is|\b[Mm]y\s+name\s+is|\bI\s*'?m|\bI\s+am|\b[Hh]ier\s+is|"
     r"\b[Hh]ier|\b[Tt]his\s+is|\b[Cc]all\s+me|\b[Bb]el|\b[Dd]oor|\b[Bb]y|\b[Ww]ith|\b[Mm]et|\b[Ww]elkom\s+bij|"
@@ -102,27 +106,57 @@ _NAME_CUE = re.compile(
     # a name set off with the age: "Nadia (27)", "Sophie 18 jaar", "Chantal, 36,", "Jasmijn hier (26)"
     r"|\b([A-ZÀ-Ý][a-zà-ÿ]{2,14})(?:\s+hier)?\s*(?:\(\d{2}\)|,?\s+\d{2}\s*(?:jaar|jr|j\b|jaartjes|years?|yo|y/o|ans|anos|años)|,\s*\d{2}\s*[,.])"
 )
-_DETECTOR = None
+
+#: Faker locales whose first-name lists are read: the Netherlands and Belgium, and the origin countries
+#: of the report's regions (Eastern Europe, rest of Europe, South America) with a Latin-script list.
+#: Cyrillic lists are read in Latin script through Faker's own transliteration table of that locale
+#: (``CYRILLIC_LOCALES``); bg_BG is left out (its table maps look-alike letters, not sounds).
+NAME_LOCALES: tuple[str, ...] = (
+    "nl_NL", "nl_BE", "en_GB", "en_US", "en_IE", "de_DE", "de_AT", "fr_FR", "fr_BE", "it_IT", "es_ES", "pt_PT",
+    "ro_RO", "pl_PL", "cs_CZ", "sk_SK", "hu_HU", "hr_HR", "sl_SI", "lv_LV",
+    "pt_BR", "es_CO", "es_MX", "es_AR", "es_CL",
+)
+CYRILLIC_LOCALES: tuple[str, ...] = ("ru_RU", "uk_UA")
+_LATIN_MAX = 0x24F  # Basic Latin up to Latin Extended-B
 
 
-def _detector():
-    global _DETECTOR
-    if _DETECTOR is None:
-        import gender_guesser.detector as gd
+def _locale_names(locale: str, gender: str) -> list[str]:
+    """One Faker locale's first names of one gender, in Latin script."""
+    import importlib
 
-        _DETECTOR = gd.Detector(case_sensitive=False)
-    return _DETECTOR
+    names = [str(n) for n in getattr(importlib.import_module(f"faker.providers.person.{locale}").Provider,
+                                     f"first_names_{gender}", None) or ()]
+    if locale in CYRILLIC_LOCALES:
+        pairs = importlib.import_module(f"faker.providers.internet.{locale}").Provider.replacements
+        table = str.maketrans({c: latin for cyr, latin in pairs for c in (cyr, cyr.lower())})
+        names = [n.translate(table) for n in names]
+    return names
+
+
+def _name_key(name: str) -> str:
+    return fold(name).strip()
+
+
+@lru_cache(maxsize=1)
+def name_genders() -> Mapping[str, str]:
+    """Folded first name -> "female" / "male", built once from Faker's per-locale lists.
+
+    Names that occur in a female and in a male list are left out (ambiguous -> not stated).
+    """
+    lists: dict[str, set[str]] = {"female": set(), "male": set()}
+    for locale in (*NAME_LOCALES, *CYRILLIC_LOCALES):
+        for gender in lists:
+            for name in _locale_names(locale, gender):
+                key = _name_key(name)
+                if len(key) >= 3 and key.isalpha() and max(map(ord, key)) <= _LATIN_MAX:
+                    lists[gender].add(key)
+    both = lists["female"] & lists["male"]
+    table = {n: g for g, names in lists.items() for n in names - both}
+    return MappingProxyType(table)
 
 
 def _name_gender(name: str) -> str | None:
-    """Plainly female/male in the dictionary (also in its Dutch column); "mostly female" counts as female
-    (most advertisers are women, so the prior favours it), "mostly male" does not count (Robin, Sam)."""
-    g, nl = _detector().get_gender(name), _detector().get_gender(name, "the_netherlands")
-    if g == "male" and nl in ("male", "mostly_male", "unknown"):
-        return "male"
-    if g in ("female", "mostly_female") and nl in ("female", "mostly_female", "unknown") or (g == "female" and nl == "andy"):
-        return "female"
-    return None
+    return name_genders().get(_name_key(name))
 
 
 def gender_from_name(text: str, name: str | None = None, not_a_name=None) -> str | None:
