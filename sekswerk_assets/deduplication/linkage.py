@@ -11,9 +11,9 @@ re-posted ads with new codes join their advertiser (see ``splink_model``).
 
 from __future__ import annotations
 
-from sekswerk_assets.constants import LICENSED_TERMS
 import pandas as pd
 
+from sekswerk_assets.constants import LICENSED_TERMS
 from sekswerk_assets.deduplication.splink_model import LinkageResult, link
 
 LINKAGE_VERSION = "2-splink"

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from sekswerk_assets.constants import LICENSED_TERMS
 import numpy as np
 import pandas as pd
+
+from sekswerk_assets.constants import LICENSED_TERMS
+from sekswerk_assets.lib.numbers import percent
 
 PRICE_BANDS = [  # (label, lower exclusive, upper inclusive): whole euros as in Table 2.2
     ("< 50", -np.inf, 49.999), ("50-100", 49.999, 100), ("101-150", 100, 150), ("151-200", 150, 200),

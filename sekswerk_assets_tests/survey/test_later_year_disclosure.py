@@ -21,7 +21,7 @@ from sekswerk_assets.policy.summary import typology_counts
 from sekswerk_assets.reference.loader import MunicipalityReference
 from sekswerk_assets.survey import synthetic
 from sekswerk_assets.defs.survey.assets import survey_responses
-from sekswerk_assets.survey.comparison import year_comparison
+from sekswerk_assets.defs.survey.assets import year_comparison
 from sekswerk_assets.survey.tables import apply_disclosure, apply_disclosure_primary_only, printed_cells
 from sekswerk_assets_tests.survey.helpers import YEARLY, materialize, query, resources
 
