@@ -33,7 +33,7 @@ from .advertisers import advertiser_ids, assign_terms, draw_advertisers
 from .codes import CODE_SPAN_PER_YEAR, assign_codes
 from .common import PATTERNS, SITES, choice, has_site_pattern, scaled_round
 from .config import SandboxConfig
-from .presentation import add_terms_and_sections, draw_presentation
+from .presentation import add_terms_and_sections, apply_repost_edits, draw_presentation
 from .reference import load_reference
 from .timeline import calibrated_timeline
 from .truth import AD_TRUTH_COLUMNS, weekly_truth
@@ -188,6 +188,7 @@ def simulate(config: SandboxConfig) -> Population:
     ads = ads.merge(adv.drop(columns=["pattern", "n_postings"]), on="advertiser_id", how="left")
     ads = ads.merge(pres, on=["advertiser_id", "site"], how="left")
     add_terms_and_sections(cfg, rng, ads)
+    apply_repost_edits(cfg, rng, ads, n_post)
     ads["first_week"] = [weeks[i] for i in ads["first_week_idx"]]
     ads["last_week"] = [weeks[i] for i in ads["last_week_idx"]]
     ads = ads.sort_values(["site", "ad_code"]).reset_index(drop=True)

@@ -87,7 +87,80 @@ def draw_presentation(
     out["entities"] = rng.random(n) < cfg.text.entity_share
     out["emoji"] = rng.random(n) < cfg.text.emoji_share
     out["phone_shown"] = site != "topescortbabes"
+    # drawn after everything above, so a zero frequency leaves the rest of the population as it was
+    out["text_phenomena"] = draw_phenomena(cfg, rng, n)
+    pattern = adv["pattern"].to_numpy()[a]
+    drop = (
+        (site == "sexjobs") & (pattern == "kinky_and_sexjobs") & out["municipality_stated"].to_numpy()
+        & (rng.random(n) < cfg.reposts.cross_site_no_municipality)
+    )
+    out.loc[drop, ["municipality_stated"]] = False
+    out.loc[drop, ["municipality_source", "place_text"]] = None
+    out["cross_site_place_dropped"] = drop
+    provinces = dict(zip(ref.gemeenten["gm_code"], ref.gemeenten["province"]))
+    out["province"] = [provinces.get(c) for c in gm]
     return out
+
+
+def draw_phenomena(cfg: SandboxConfig, rng: np.random.Generator, n: int) -> list[str]:
+    """Per ad text, the comma-joined phenomena of real ads it shows (frequencies from ``text.phenomena``)."""
+    names = sorted(k for k, v in cfg.text.phenomena.items() if v > 0)
+    if not names:
+        return [""] * n
+    hits = rng.random((n, len(names))) < np.array([cfg.text.phenomena[k] for k in names])
+    labels = np.array(names, dtype=object)
+    return [",".join(labels[row]) for row in hits]
+
+
+def apply_repost_edits(cfg: SandboxConfig, rng: np.random.Generator, ads: pd.DataFrame, n_postings: int) -> None:
+    """Re-posts as people make them: other text, age off by one or two years, another name or phone.
+
+    Edits are drawn per posting, so both site copies of a re-post show the same edits. Only the
+    ad's own columns change (what the page states); the advertiser, and its true attributes in
+    the advertisers table, stay the same. ``repost_edits`` lists what was changed.
+    """
+    from .names import draw_names
+
+    rc = cfg.reposts
+    post = ads["posting_id"].to_numpy()
+    rep = ads["is_repost_of"].notna().to_numpy()
+    u = rng.random((n_postings, 4))
+    text = rep & (u[post, 0] < rc.edited_text)
+    age = rep & (u[post, 1] < rc.age_shift)
+    name = rep & (u[post, 2] < rc.other_name)
+    phone = rep & (u[post, 3] < rc.second_phone)
+    seed_shift = rng.integers(1, 2**30, n_postings)
+    shift = rng.choice(np.array([-2, -1, 1, 2]), n_postings)
+    ads.loc[text, "text_seed"] = (ads.loc[text, "text_seed"].to_numpy() + seed_shift[post[text]]) % (2**31 - 1)
+    ads.loc[age, "age"] = np.clip(ads.loc[age, "age"].to_numpy() + shift[post[age]], 18, 80)
+    if name.any():
+        first = ads[name].drop_duplicates("posting_id")
+        old = first["name"].to_numpy()
+        new = draw_names(rng, first["origin_country"].to_numpy(), first["gender"].to_numpy() == "vrouw")
+        for _ in range(20):  # a re-drawn name equal to the old one is no edit
+            again = new == old
+            if not again.any():
+                break
+            new[again] = draw_names(rng, first["origin_country"].to_numpy()[again],
+                                    first["gender"].to_numpy()[again] == "vrouw")
+        by_post = dict(zip(first["posting_id"], new))
+        ads.loc[name, "name"] = [by_post[p] for p in post[name]]
+    if phone.any():
+        # a second number of the advertiser, never another advertiser's number
+        used = set(ads["phone"])
+        posts = np.unique(post[phone])
+        numbers: dict[int, str] = {}
+        for p in posts:
+            while True:
+                cand = f"069{int(rng.integers(0, 10_000_000)):07d}"
+                if cand not in used:
+                    used.add(cand)
+                    numbers[int(p)] = cand
+                    break
+        ads.loc[phone, "phone"] = [numbers[int(p)] for p in post[phone]]
+    edits = np.stack([text, age, name, phone], axis=1)
+    labels = np.array(["text", "age", "name", "phone"], dtype=object)
+    ads["repost_edits"] = [",".join(labels[row]) for row in edits]
 
 
 def add_terms_and_sections(cfg: SandboxConfig, rng: np.random.Generator, ads: pd.DataFrame) -> None:

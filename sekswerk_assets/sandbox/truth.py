@@ -20,6 +20,7 @@ AD_TRUTH_COLUMNS = [
     "term_bureau", "term_bureau_licensed", "term_kvk", "term_kvk_licensed",
     "licensed_work", "licence_number_mentioned", "language", "is_repost_of",
     "first_week", "last_week", "n_weeks_online", "sections",
+    "text_phenomena", "repost_edits", "cross_site_place_dropped",
 ]
 
 
@@ -34,6 +35,7 @@ def weekly_truth(
     """Weekly aggregates of the unique ads (between-site duplicates merged into kinky)."""
     weeks = cfg.weeks
     n_weeks = len(weeks)
+    drift = cfg.drift_week_index()
     ever = on.any(axis=1)
     first = np.where(ever, on.argmax(axis=1), -1)
     last = np.where(ever, n_weeks - 1 - on[:, ::-1].argmax(axis=1), -1)
@@ -59,6 +61,7 @@ def weekly_truth(
         dup = int((site_on["sexjobs"][:, w] & site_on["kinky"][:, w]).sum())
         rec["duplicate_pairs"] = dup
         rec["sexjobs_also_on_kinky_share"] = dup / max(int(rec["obs_sexjobs"]), 1)  # type: ignore[arg-type]
+        rec["layout_drift"] = drift is not None and w >= drift
         rec["unique_share_phone_municipality"] = rec["active_unique"] / max(int(rec["obs_total"]), 1)  # type: ignore[arg-type]
         rows.append(rec)
     weekly = pd.DataFrame(rows)
