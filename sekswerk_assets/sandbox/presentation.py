@@ -113,7 +113,10 @@ def draw_phenomena(cfg: SandboxConfig, rng: np.random.Generator, n: int) -> list
 
 
 def apply_repost_edits(cfg: SandboxConfig, rng: np.random.Generator, ads: pd.DataFrame, n_postings: int) -> None:
-    """Re-posts as people make them: other text, age off by one or two years, another name or phone.
+    """Re-posts as people make them: edited text, age off by one or two years, another name or phone.
+
+    An edited text keeps most of the original's sentences: one or two are dropped, replaced or
+    added (``text.build_content`` applies ``text_edit_seed``).
 
     Edits are drawn per posting, so both site copies of a re-post show the same edits. Only the
     ad's own columns change (what the page states); the advertiser, and its true attributes in
@@ -129,9 +132,9 @@ def apply_repost_edits(cfg: SandboxConfig, rng: np.random.Generator, ads: pd.Dat
     age = rep & (u[post, 1] < rc.age_shift)
     name = rep & (u[post, 2] < rc.other_name)
     phone = rep & (u[post, 3] < rc.second_phone)
-    seed_shift = rng.integers(1, 2**30, n_postings)
+    edit_seed = rng.integers(1, 2**31 - 1, n_postings)
     shift = rng.choice(np.array([-2, -1, 1, 2]), n_postings)
-    ads.loc[text, "text_seed"] = (ads.loc[text, "text_seed"].to_numpy() + seed_shift[post[text]]) % (2**31 - 1)
+    ads["text_edit_seed"] = np.where(text, edit_seed[post], 0)
     ads.loc[age, "age"] = np.clip(ads.loc[age, "age"].to_numpy() + shift[post[age]], 18, 80)
     if name.any():
         first = ads[name].drop_duplicates("posting_id")

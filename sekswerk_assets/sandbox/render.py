@@ -104,7 +104,7 @@ class Renderer:
             "work_massage", "origin_country", "age", "price_home", "price_escort", "price_hour",
             "place_text", "language", "entities", "emoji", "text_seed", "phone_style", "phone_in_text",
             "term_scenario", "licence_number_mentioned", "municipality_stated", "sections",
-            "text_phenomena", "province", "municipality", "type_stated",
+            "text_phenomena", "province", "municipality", "type_stated", "text_edit_seed",
             *[f"{f}_source" for f in ("type", "origin", "age", "price", "municipality")],
         ]
         sub = ads.iloc[self.site_rows][cols]

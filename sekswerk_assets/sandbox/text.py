@@ -276,6 +276,26 @@ def _form_lines(row: dict[str, Any], r: random.Random, en: bool, fields: list[st
     return "\n".join(lines)
 
 
+_NEWS_NL = ("Nieuw: nu ook in het weekend!", "Net terug van vakantie.", "Weer beschikbaar vanaf deze week.",
+            "Nieuwe foto's!", "Nu ook 's ochtends.")
+_NEWS_EN = ("New: weekends too!", "Just back from holiday.", "Available again from this week.", "New photos!",
+            "Now also in the mornings.")
+
+
+def _edit(sent: list[str], r: random.Random, en: bool) -> None:
+    """A re-post's edit of the text: a sentence added, one filler replaced or dropped (facts unchanged)."""
+    fillers = _FILLER_EN if en else _FILLER_NL
+    sent.insert(r.randint(1, len(sent)), r.choice(_NEWS_EN if en else _NEWS_NL))
+    idx = [i for i, x in enumerate(sent) if x in fillers]
+    if idx and r.random() < 0.5:
+        i = r.choice(idx)
+        unused = [f for f in fillers if f not in sent]
+        if unused and r.random() < 0.5:
+            sent[i] = r.choice(unused)
+        elif len(idx) > 1:
+            del sent[i]
+
+
 def build_content(row: dict[str, Any], site: str) -> AdContent:
     """Title, text paragraphs and pre-filled field values of one ad page."""
     r = _rng(row, 1)
@@ -393,6 +413,8 @@ def build_content(row: dict[str, Any], site: str) -> AdContent:
         sent.append(("Call/WhatsApp: " if en else "Bel of app: ") + format_phone(str(row["phone"]), int(row["phone_style"]) + 1))
     if row["emoji"]:
         sent.append(" ".join(r.choice(EMOJI) for _ in range(r.randint(1, 3))))
+    if row.get("text_edit_seed"):
+        _edit(sent, random.Random(int(row["text_edit_seed"])), en)
     # group into paragraphs
     paras: list[str] = []
     i = 0

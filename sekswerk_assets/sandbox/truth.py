@@ -20,7 +20,7 @@ AD_TRUTH_COLUMNS = [
     "term_bureau", "term_bureau_licensed", "term_kvk", "term_kvk_licensed",
     "licensed_work", "licence_number_mentioned", "language", "is_repost_of",
     "first_week", "last_week", "n_weeks_online", "sections",
-    "text_phenomena", "repost_edits", "cross_site_place_dropped",
+    "text_phenomena", "repost_edits", "text_edit_seed", "cross_site_place_dropped",
 ]
 
 
