@@ -313,7 +313,9 @@ def build_content(row: dict[str, Any], site: str) -> AdContent:
     male = not female
     trans = bool(row["transgender"])
     h, e, m = bool(row["work_home"]), bool(row["work_escort"]), bool(row["work_massage"])
-    agency = "agency" in phen and female and not trans and not row.get("couple") and e
+    # agency and escort-boy wording name escort work: only where the ad states its types anyway
+    typed = bool(row["type_stated"])
+    agency = "agency" in phen and female and not trans and not row.get("couple") and e and typed
     # title
     adj = r.choice(_TITLE_ADJ_EN if en else _TITLE_ADJ_NL)
     title = f"{adj} {name}"
@@ -329,7 +331,7 @@ def build_content(row: dict[str, Any], site: str) -> AdContent:
     if "gender_words" in phen and male and not trans:
         if en_s:
             sent.append(r.choice((f"Hi, I am {name}, a masculine guy.", f"{name}, young man, discreet.")))
-        elif e:
+        elif e and typed:
             sent.append(r.choice((f"Hoi, ik ben {name}, mannelijke escort.", f"Escortjongen {name} hier.")))
         else:
             sent.append(r.choice((f"Hoi, ik ben {name}, een stoere jongen.", f"{name} hier, mannelijk en discreet.")))
