@@ -422,8 +422,13 @@ def build_content(row: dict[str, Any], site: str) -> AdContent:
     i = 0
     while i < len(sent):
         k = r.randint(1, 3)
-        paras.append(_esc(" ".join(sent[i : i + k]), ent))
-        i += k
+        chunk = sent[i : i + k]
+        # pasted form lines stand in a paragraph of their own (a form ends with its last line)
+        cut = next((n for n, x in enumerate(chunk) if "\n" in x), None)
+        if cut is not None:
+            chunk = chunk[: max(cut, 1)]
+        paras.append(_esc(" ".join(chunk), ent))
+        i += len(chunk)
     fields = _fields(row, site, r, en, female)
     return AdContent(
         title=_esc(title, ent),
