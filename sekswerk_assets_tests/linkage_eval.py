@@ -40,9 +40,10 @@ class LinkageQuality:
 
     def lines(self) -> list[str]:
         return [
-            f"report units {self.units} (true advertisers {self.advertisers}, "
-            f"{100 * (self.units - self.advertisers) / self.advertisers:+.1f}%), pairwise recall {self.report_recall:.4f}",
-            f"linked workers {self.clusters} ({100 * self.count_error:+.2f}%), pairwise precision "
+            f"report method: {self.units} units ({100 * (self.units - self.advertisers) / self.advertisers:+.1f}% "
+            f"vs {self.advertisers} true advertisers; pairwise precision 1, recall {self.report_recall:.4f}: "
+            "no re-post is joined)",
+            f"linked method: {self.clusters} workers ({100 * self.count_error:+.2f}%), pairwise precision "
             f"{self.precision:.4f}, recall {self.recall:.4f}  [{self.seconds:.0f}s]",
         ]
 

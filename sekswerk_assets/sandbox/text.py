@@ -1,10 +1,12 @@
 """Free text, titles and field values of the simulated ads (deterministic per ad).
 
 Everything here is invented. An ad's text depends only on its ground-truth row and its
-``text_seed`` (the same for a re-post of the same advertiser on the same site), so pages are
-byte-identical across runs. Only facts the ground truth marks as stated in the text
-(``<field>_source`` in {'text', 'both'}) are written into the text; filler sentences contain no
-numbers and none of the licensed-work search terms (club, privéhuis, bureau, KvK).
+``text_seed`` (the same for a re-post of the same advertiser on the same site; an edited re-post
+also has a ``text_edit_seed``), so pages are byte-identical across runs. Only facts the ground
+truth marks as stated in the text (``<field>_source`` in {'text', 'both'}) are written into the
+text. Filler sentences contain no numbers and none of the licensed-work search terms (club,
+privéhuis, bureau, KvK); numbers that are neither age nor price, and the other phenomena of real
+ads, come from ``phrases`` where ``ads.text_phenomena`` asks for them.
 """
 
 from __future__ import annotations
