@@ -1,16 +1,22 @@
 # Two commands do everything on a fresh Debian/Ubuntu machine:
-#   make demo   venv + install + browser + materialise the first sandbox weeks + Dagster UI on 127.0.0.1:3000
+#   make demo   venv + install + browser + materialise the first sandbox weeks, their year and the report,
+#               then the Dagster UI on http://$(HOST):$(PORT)  (DEMO_UI=0: stop before the UI)
 #   make test   venv + install + browser + the test suite
+# and, with DAGSTER_HOME set for you:
+#   make ui                       the UI (webserver + daemon) on http://$(HOST):$(PORT)
+#   make backfill YEAR=2021       every week of measurement year YEAR, then its yearly assets
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
-export SEKSWERK_REFERENCE_DIR ?= $(abspath ../shared/data/municipalities)
 DEMO_WEEKS ?= 2020-08-25...2020-09-08
 DEMO_SCALE ?= 0.2
+DEMO_UI ?= 1
+PORT ?= 3000
+HOST ?= 127.0.0.1
 
-.PHONY: demo test install browser dagster-home bench clean
+.PHONY: demo ui backfill test install browser dagster-home bench clean
 
 $(BIN)/dagster: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -32,7 +38,16 @@ dagster-home:
 
 demo: browser dagster-home
 	SEKSWERK_SANDBOX_SCALE=$(DEMO_SCALE) $(BIN)/python -m sekswerk_assets.demo --weeks $(DEMO_WEEKS)
-	SEKSWERK_SANDBOX_SCALE=$(DEMO_SCALE) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	@if [ "$(DEMO_UI)" != "0" ]; then $(MAKE) --no-print-directory ui SEKSWERK_SANDBOX_SCALE=$(DEMO_SCALE) SEKSWERK_AUTOMATION=on; \
+	  else echo "UI step skipped (DEMO_UI=0); start it with: make ui"; fi
+
+ui: install dagster-home
+	@echo "Dagster UI on http://$(HOST):$(PORT)"
+	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
+
+backfill: browser dagster-home
+	@test -n "$(YEAR)" || (echo "usage: make backfill YEAR=2021" >&2; exit 2)
+	$(BIN)/python -m sekswerk_assets.demo --year $(YEAR)
 
 test: browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider

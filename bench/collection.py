@@ -20,7 +20,7 @@ import psutil
 
 from sekswerk_assets.collection.adapters import SITES
 from sekswerk_assets.collection.client import AdSitesResource
-from sekswerk_assets.collection.snapshots import SnapshotStore
+from sekswerk_assets.lib.snapshots import SnapshotStore
 from sekswerk_assets.lib.crypto import Cipher, new_key
 from sekswerk_assets.sandbox import SandboxServer, load_config
 

@@ -15,10 +15,9 @@ import os
 import resource
 import tempfile
 import time
-from pathlib import Path
 
 from sekswerk_assets.collection.adapters import SITES
-from sekswerk_assets.collection.snapshots import SnapshotStore
+from sekswerk_assets.lib.snapshots import SnapshotStore
 from sekswerk_assets.extraction.municipality import MunicipalityMatcher
 from sekswerk_assets.extraction.parse import parse_week
 from sekswerk_assets.lib.crypto import Cipher, new_key
@@ -52,7 +51,6 @@ def main() -> None:
     ap.add_argument("--data", default=None, help="existing data dir with snapshots (needs --key)")
     ap.add_argument("--key", default=None, help="snapshot key of --data")
     args = ap.parse_args()
-    os.environ.setdefault("SEKSWERK_REFERENCE_DIR", str(Path("../shared/data/municipalities").resolve()))
     weeks = args.weeks.split(",")
     tmp = None
     if args.data:
@@ -61,7 +59,7 @@ def main() -> None:
         tmp = tempfile.TemporaryDirectory()
         store = SnapshotStore(tmp.name, Cipher(new_key()))
         collect(store, weeks, args.scale)
-    ref = MunicipalityReference(directory=os.environ["SEKSWERK_REFERENCE_DIR"], allow_online=False)
+    ref = MunicipalityReference(directory=os.environ.get("SEKSWERK_REFERENCE_DIR") or None)  # default: packaged data
     pseudonyms = Pseudonymizer(new_key())
     total_ads, total_s = 0, 0.0
     for week in weeks:

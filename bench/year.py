@@ -24,12 +24,13 @@ import duckdb
 from bench.collection import PeakRss
 from sekswerk_assets.collection.adapters import SITES
 from sekswerk_assets.collection.client import AdSitesResource
-from sekswerk_assets.collection.snapshots import SnapshotStore
+from sekswerk_assets.lib.snapshots import SnapshotStore
 from sekswerk_assets.lib.crypto import Cipher, new_key
 from sekswerk_assets.lib.pseudonym import PseudonymResource
 from sekswerk_assets.partitions import weeks_of_year
 from sekswerk_assets.reference.loader import MunicipalityReference
-from sekswerk_assets.resources import DataDirResource, build_resources
+from sekswerk_assets.environment import build_resources
+from sekswerk_assets.resources import DataDirResource
 from sekswerk_assets.sandbox import SandboxServer, load_config, simulate
 from sekswerk_assets.survey.source import SurveySource
 
@@ -118,7 +119,8 @@ def main() -> None:
     parser.add_argument("--keep-warehouse", help="copy the resulting DuckDB file here (pseudonym key beside it)")
     args = parser.parse_args()
     weeks = weeks_of_year(2020)[: args.weeks]
-    from sekswerk_assets.definitions import defs
+    from sekswerk_assets.definitions import load_definitions
+    defs = load_definitions()
     from sekswerk_assets.jobs import WEEKLY, YEARLY
 
     with tempfile.TemporaryDirectory() as tmp, dg.instance_for_test() as instance:
@@ -143,7 +145,7 @@ def main() -> None:
         res = build_resources(
             database=str(tmp / "warehouse.duckdb"),
             data=DataDirResource(data_dir=str(tmp / "data"), snapshot_key=key),
-            reference=MunicipalityReference(directory=os.environ.get("SEKSWERK_REFERENCE_DIR", "../shared/data/municipalities")),
+            reference=MunicipalityReference(directory=os.environ.get("SEKSWERK_REFERENCE_DIR") or None),
             ad_sites=AdSitesResource(sandbox_scale=args.scale),
             pseudonyms=PseudonymResource(key=pseudo_key, data_dir=str(tmp / "data")),
             survey_source=SurveySource(survey_dir=str(tmp / "survey")),

@@ -1,28 +1,46 @@
-"""The code location: every stage's definitions merged, with resources from the environment."""
+"""The code location: every stage's definitions from ``defs/``, plus the pieces that span stages.
 
-import importlib
+``dg.load_from_defs_folder`` imports each module under ``sekswerk_assets/defs/`` (one folder per stage
+of the flow) and collects its assets, checks, sensors and jobs; nothing is listed by hand. Merged in
+here: the resources (from the environment), the cross-stage jobs, the automation sensor, the
+yearly trigger, the alert sensors and the source-code links.
+"""
+
+import functools
+from pathlib import Path
 
 import dagster as dg
 
-from sekswerk_assets.resources import build_resources
-
-# the flows: reference -> collection -> extraction -> deduplication -> tables;
-#            survey -> policy -> licences -> enforcement; then the report
-STAGES = [
-    "sekswerk_assets.reference.assets",
-    "sekswerk_assets.collection.definitions",
-    "sekswerk_assets.extraction.definitions",
-    "sekswerk_assets.deduplication.definitions",
-    "sekswerk_assets.tables.definitions",
-    "sekswerk_assets.survey.definitions",
-    "sekswerk_assets.report.definitions",
-    "sekswerk_assets.jobs",
-]
+from sekswerk_assets.jobs import JOBS
+from sekswerk_assets.lib.alerts import build_alert_sensors
+from sekswerk_assets.lib.automation import automation_default_status
+from sekswerk_assets.lib.checks import factory_checks
+from sekswerk_assets.lib.code_references import with_code_references
+from sekswerk_assets.lib.yearly import yearly_after_last_week_sensor
+from sekswerk_assets.environment import build_resources
 
 
-def _stage(module: str) -> dg.Definitions:
-    # imported as modules, so only one Definitions object lives at this module's scope
-    return importlib.import_module(module).defs
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    stages = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    status = automation_default_status()
+    automation = dg.AutomationConditionSensorDefinition(
+        "default_automation_condition_sensor",
+        target=dg.AssetSelection.all(),
+        default_status=status,
+        description="Evaluates the assets' automation conditions: Tuesday collection, then the week's processing.",
+    )
+    extra = dg.Definitions(
+        asset_checks=factory_checks(stages.assets or []),
+        jobs=JOBS,
+        sensors=[automation, yearly_after_last_week_sensor(status), *build_alert_sensors(status)],
+        resources=build_resources(),
+    )
+    return with_code_references(dg.Definitions.merge(stages, extra))
 
 
-defs = dg.Definitions.merge(*(_stage(m) for m in STAGES), dg.Definitions(resources=build_resources()))
+@functools.cache
+def load_definitions() -> dg.Definitions:
+    """The loaded code location (for tests, the demo and the bench); the same object the webserver builds."""
+    return defs()

@@ -12,10 +12,13 @@ Measurement years
     (a cron cannot say "the Tuesday in 19-25 August") and no built-in mapping
     from weekly to static partitions, so:
 
-    * the year keys are a ``StaticPartitionsDefinition`` computed when the code
-      location loads: every year from 2020 up to the year that contains today.
-      A new measurement year appears by itself once its first Tuesday has
-      passed; no code change, no instance state to seed;
+    * the year keys are a ``StaticPartitionsDefinition`` over a fixed range, 2020 to
+      :data:`LAST_YEAR`, written in the code. Every process (webserver, daemon, run
+      worker) loads the same set on any day, so no two can disagree around 25 August.
+      A year whose weeks have not happened yet is a partition without data: the
+      automation never requests it, and materialising it by hand fails with "no
+      weekly unique ads stored". Extending the range is a one-line change that shows
+      in the definitions snapshot;
     * the weekly -> year mapping is the explicit pure functions below
       (:func:`year_of_week`, :func:`weeks_of_year`), tested on every boundary;
     * yearly assets declare their weekly upstreams with ``AllPartitionMapping``
@@ -35,6 +38,8 @@ import dagster as dg
 TIMEZONE = "Europe/Amsterdam"
 FIRST_MEASUREMENT = dt.date(2020, 8, 25)
 FIRST_YEAR = 2020
+#: last measurement year of the partition set (the Wrs evaluation horizon); extend when it nears
+LAST_YEAR = 2040
 WEEK_FMT = "%Y-%m-%d"
 TUESDAY = 1  # date.weekday(): Monday = 0
 
@@ -86,7 +91,7 @@ def today() -> dt.date:
 
 
 def measurement_year_keys(until: dt.date | None = None) -> list[str]:
-    """Year keys from 2020 up to the measurement year that contains ``until`` (default: today)."""
+    """Year keys from 2020 up to the measurement year that contains ``until`` (default: today): the years begun."""
     last = int(year_of_week(week_of_date(until or today())))
     return [str(y) for y in range(FIRST_YEAR, last + 1)]
 
@@ -98,9 +103,11 @@ weekly_partitions = dg.WeeklyPartitionsDefinition(
     end_offset=1,  # the running week is a partition: collection happens during the week itself
 )
 
-measurement_year_partitions = dg.StaticPartitionsDefinition(measurement_year_keys())
+measurement_year_partitions = dg.StaticPartitionsDefinition([str(y) for y in range(FIRST_YEAR, LAST_YEAR + 1)])
 
 #: ``partition_expr`` for weekly tables in DuckDB. The IO manager compares the partition column with
 #: the time window's timestamps; week keys are stored as ISO strings, so the column is cast first
 #: (a plain string comparison would select the following week).
 WEEK_PARTITION_EXPR = "CAST(measurement_week AS TIMESTAMP)"
+#: ``partition_expr`` for yearly tables: the year key is stored as a string column.
+YEAR_PARTITION_EXPR = "measurement_year"

@@ -9,10 +9,10 @@ import dagster as dg
 import pytest
 
 from sekswerk_assets.lib.crypto import new_key
-from sekswerk_assets.resources import build_resources
+from sekswerk_assets.environment import build_resources
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_REFERENCE = REPO.parent / "shared" / "data" / "municipalities"
+PACKAGED_REFERENCE = REPO / "sekswerk_assets" / "reference" / "data"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -20,7 +20,7 @@ def _isolated_env(tmp_path_factory):
     """Keep Dagster's instance, temp files and keys out of the working tree."""
     home = tmp_path_factory.mktemp("dagster_home")
     os.environ["DAGSTER_HOME"] = str(home)
-    os.environ.setdefault("SEKSWERK_REFERENCE_DIR", str(SHARED_REFERENCE))
+    os.environ.setdefault("SEKSWERK_REFERENCE_DIR", str(PACKAGED_REFERENCE))
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     yield
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from sekswerk_assets.collection.assets import raw_snapshots
+from sekswerk_assets.defs.collection.assets import raw_snapshots
 from sekswerk_assets.collection.client import AdSitesResource
-from sekswerk_assets.deduplication.assets import unique_workers
+from sekswerk_assets.defs.deduplication.assets import unique_workers
 from sekswerk_assets.resources import DataDirResource
 
 from .conftest import make_resources

@@ -9,10 +9,9 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from sekswerk_assets.collection.assets import raw_snapshots
+from sekswerk_assets.defs.collection.assets import raw_snapshots
 from sekswerk_assets.collection.client import AdSitesResource
-from sekswerk_assets.collection.schedules import weekly_collection_schedule
-from sekswerk_assets.collection.snapshots import SnapshotStore
+from sekswerk_assets.lib.snapshots import SnapshotStore
 from sekswerk_assets.lib.crypto import Cipher, DecryptionError, new_key
 from sekswerk_assets.resources import DataDirResource
 from sekswerk_assets.sandbox import SandboxServer, load_config, simulate
@@ -179,23 +178,13 @@ def test_real_site_past_week_is_refused(collected, sandbox_urls):
     assert (store.partition_dir("kinky", WEEK) / "pages.bin").read_bytes() == before
 
 
-def test_schedule_targets_the_current_week():
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
-    when = dt.datetime(2021, 3, 2, 7, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))  # a Tuesday morning
-    context = dg.build_schedule_context(scheduled_execution_time=when)
-    request = weekly_collection_schedule(context)
-    assert request.partition_key == "2021-03-02"
-
-
 def test_missing_week_sensor_reports_the_gap(instance):
-    from sekswerk_assets.collection.schedules import missing_collection_sensor
+    from sekswerk_assets.defs.collection.automation import missing_collection_sensor
 
     key = dg.AssetKey(["raw_snapshots", "kinky"])
     for week in ("2020-08-25", "2020-09-08"):  # 2020-09-01 was never collected
         instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=key, partition=week))
-    result = missing_collection_sensor(dg.build_sensor_context(instance=instance))
+    result = missing_collection_sensor(dg.build_sensor_context(instance=instance, resources={"ad_sites": AdSitesResource()}))
     obs = {e.asset_key.path[-1]: e for e in result.asset_events}
     assert "2020-09-01" in obs["kinky"].metadata["missing_week_keys"].value
     assert obs["kinky"].metadata["missing_weeks"].value >= 1

@@ -15,7 +15,7 @@ import time
 import duckdb
 import pandas as pd
 
-from sekswerk_assets.collection.snapshots import SnapshotStore
+from sekswerk_assets.lib.snapshots import SnapshotStore
 from sekswerk_assets.deduplication.weekly import dedup_week
 from sekswerk_assets.lib.crypto import Cipher, new_key
 from sekswerk_assets.sandbox import load_config, simulate

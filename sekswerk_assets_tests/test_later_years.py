@@ -9,7 +9,9 @@ import duckdb
 import pytest
 
 from sekswerk_assets.collection.client import AdSitesResource
-from sekswerk_assets.definitions import defs
+from sekswerk_assets.definitions import load_definitions
+
+defs = load_definitions()
 from sekswerk_assets.jobs import WEEKLY, YEARLY
 from sekswerk_assets.partitions import weeks_of_year
 from sekswerk_assets.reference.loader import MunicipalityReference, list_year_for
@@ -51,12 +53,18 @@ def two_years(tmp_path_factory):
     assets = list(defs.assets)
     seeds = {}
     with dg.instance_for_test() as instance:
+        lifecycle = dg.AssetSelection.assets(["ads", "ad_state"], ["ads", "ad_lifecycle"])
         for week in weeks_of_year(2020)[:2] + WEEKS:
-            result = dg.materialize(assets, selection=WEEKLY, partition_key=week, resources=res, instance=instance)
+            # 2021's weeks follow a gap (2020 has only two weeks), so their running state cannot be carried
+            selection = WEEKLY if week < WEEKS[0] else WEEKLY - lifecycle
+            result = dg.materialize(assets, selection=selection, partition_key=week, resources=res, instance=instance)
             assert result.success, week
             md = result.asset_materializations_for_node("ads__parsed_ads")[0].metadata
             assert md["synthetic"].value is True
             seeds[week] = md["sandbox_seed"].value
+        gap = dg.materialize(assets, selection=lifecycle, partition_key=WEEKS[0], resources=res, instance=instance,
+                             raise_on_error=False)
+        gap_error = str(gap.get_step_failure_events()[0].event_specific_data.error) if not gap.success else ""
         ads_yearly = YEARLY - dg.AssetSelection.key_prefixes("survey", "report")
         for year in ("2020", str(YEAR)):
             assert dg.materialize(assets, selection=ads_yearly, partition_key=year, resources=res,
@@ -65,7 +73,13 @@ def two_years(tmp_path_factory):
                                 partition_key=str(YEAR), resources=res, instance=instance)
         assert report.success
     md = (tmp / "data" / "reports" / str(YEAR) / f"nulmeting_{YEAR}.md").read_text(encoding="utf-8")
-    return {"tmp": tmp, "seeds": seeds, "md": md}
+    return {"tmp": tmp, "seeds": seeds, "md": md, "gap_error": gap_error}
+
+
+def test_a_missing_previous_week_stops_the_running_state(two_years):
+    """The state is carried from exactly week-1: after a gap the week fails, naming the missing week."""
+    previous = weeks_of_year(YEAR - 1)[-1]
+    assert f"no rows for {previous}, the week before {WEEKS[0]}" in two_years["gap_error"]
 
 
 def test_report_shows_the_earlier_year_beside_the_new_one(two_years):

@@ -14,8 +14,10 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from sekswerk_assets.collection.client import AdSitesResource
-from sekswerk_assets.collection.snapshots import SnapshotStore
-from sekswerk_assets.definitions import defs
+from sekswerk_assets.lib.snapshots import SnapshotStore
+from sekswerk_assets.definitions import load_definitions
+
+defs = load_definitions()
 from sekswerk_assets.lib.pseudonym import PseudonymResource
 from sekswerk_assets.lib.crypto import new_key
 from sekswerk_assets.partitions import weeks_of_year
@@ -49,9 +51,19 @@ def chain(tmp_path_factory):
         ads_yearly = YEARLY - dg.AssetSelection.key_prefixes("survey", "report")
         result = dg.materialize(assets, selection=ads_yearly, partition_key="2020", resources=res, instance=instance)
         assert result.success
+        yearly_meta = {e.asset_key.to_user_string(): e.materialization.metadata
+                       for e in result.get_asset_materialization_events()}
         events = [str(r.dagster_event or "") + " " + (r.user_message or "")
                   for run in instance.get_runs() for r in instance.all_logs(run.run_id)]
-        yield {"tmp": tmp, "pop": pop, "res": res, "events": events, "weekly": weekly, "yearly": yearly}
+        yield {"tmp": tmp, "pop": pop, "res": res, "events": events, "weekly": weekly, "yearly": yearly,
+               "yearly_meta": yearly_meta}
+
+
+def test_provenance_comes_from_the_snapshots(chain):
+    """The yearly tables say synthetic because the snapshot summaries of their weeks say so."""
+    meta = chain["yearly_meta"]["ads/gender_table"]
+    assert meta["synthetic"].value is True
+    assert meta["snapshot_site_weeks"].value == 3 * len(WEEKS)
 
 
 def test_chain_produces_every_table(chain):

@@ -5,8 +5,8 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from sekswerk_assets.collection.retention import raw_snapshot_retention
-from sekswerk_assets.collection.snapshots import PageRecord, SnapshotStore
+from sekswerk_assets.defs.collection.retention import raw_snapshot_retention
+from sekswerk_assets.lib.snapshots import PageRecord, SnapshotStore
 from sekswerk_assets.partitions import today, week_of_date
 
 from .conftest import make_resources

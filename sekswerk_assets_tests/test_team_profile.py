@@ -8,7 +8,7 @@ import dagster as dg
 import psycopg2
 import pytest
 
-from sekswerk_assets.reference.assets import municipalities
+from sekswerk_assets.defs.reference.assets import municipalities
 
 from .conftest import make_resources
 from .services import pg_bin, postgres

@@ -22,7 +22,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from sekswerk_assets.collection.adapters import ListedAd, SiteAdapter
 from sekswerk_assets.collection.browser import LAUNCH_ARGS, chromium_executable
-from sekswerk_assets.collection.snapshots import PageRecord
+from sekswerk_assets.lib.snapshots import PageRecord
 
 log = logging.getLogger(__name__)
 

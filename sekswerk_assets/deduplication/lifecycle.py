@@ -59,8 +59,8 @@ def year_series(presence: pd.DataFrame, year: str, year_weeks: list[str]) -> pd.
     """Final lifecycle series for the weeks of a year from (measurement_week, unique_ad_key) presence rows.
 
     ``presence`` may hold weeks before and after the year: they decide 'new vs all previous'
-    and 'closed' at the edges. Weeks without a collection are kept (``collected`` false) so
-    the gap shows in the series.
+    and 'closed' at the edges. Weeks without a collection are kept (``collected`` false) with every
+    count missing (null), never 0, so the gap shows in the series and in its plots.
     """
     p = presence.drop_duplicates()
     collected = sorted(p["measurement_week"].unique())
@@ -73,8 +73,8 @@ def year_series(presence: pd.DataFrame, year: str, year_weeks: list[str]) -> pd.
     for week in year_weeks:
         cur = by_week.get(week)
         if cur is None:
-            rows.append({"measurement_week": week, "active": 0, "new_vs_previous": None, "new_vs_previous_five": None,
-                         "new_vs_all_previous": None, "closed": 0, "seen_once": 0, "collected": False,
+            rows.append({"measurement_week": week, "active": None, "new_vs_previous": None, "new_vs_previous_five": None,
+                         "new_vs_all_previous": None, "closed": None, "seen_once": None, "collected": False,
                          "uncertain_new": True, "uncertain_closed": True})
             continue
         earlier = [w for w in collected if w < week]
@@ -99,6 +99,6 @@ def year_series(presence: pd.DataFrame, year: str, year_weeks: list[str]) -> pd.
         )
     out = pd.DataFrame(rows)
     out.insert(0, "measurement_year", year)
-    for c in ("new_vs_previous", "new_vs_previous_five", "new_vs_all_previous"):
+    for c in ("active", "new_vs_previous", "new_vs_previous_five", "new_vs_all_previous", "closed", "seen_once"):
         out[c] = out[c].astype("Int64")
     return out

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
 
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "2.0.0"  # code_version of ads/parsed_ads: site parsers and text-mining rules (2.0: issue 8 rework)
 
 
 class ParseError(Exception):

@@ -63,3 +63,10 @@ def validate_suite(df: pd.DataFrame, suite_name: str, expectations: Sequence) ->
             "results": dg.MetadataValue.md((failed if len(failed) else table).to_markdown(index=False)),
         },
     )
+
+
+def row_count_between(min_value: int, max_value: int | None = None):
+    """The table has at least ``min_value`` (and at most ``max_value``) rows: an empty table fails."""
+    import great_expectations.expectations as gxe
+
+    return gxe.ExpectTableRowCountToBeBetween(min_value=min_value, max_value=max_value)

@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from sekswerk_assets.report.rounding import number
+
 PUBLISHED_PATH = Path(__file__).resolve().parent / "published_2020.yaml"
 PUBLISHED_YEAR = "2020"
 PUBLISHED_LABEL = "published 2020"
@@ -219,7 +221,8 @@ def lifecycle_item(spec: dict, inputs: dict, year: str, figures) -> Item:
     cur = cur.sort_values("measurement_week")
     collected = cur[cur["collected"].astype(bool)]
     item.cells = cells_with_comparisons(_weekly_cells(collected, cols), {}, None)
-    item.figure = figures.weekly(collected, cols, f"{spec['id']} {spec['title']}")
+    # every week of the year: a week not collected is a shaded gap in the line, never a drop to 0
+    item.figure = figures.weekly(cur, cols, f"{spec['id']} {spec['title']}")
     certain = collected[~collected["uncertain_new"].astype(bool) & ~collected["uncertain_closed"].astype(bool)]
     summary = {
         "Figure 2.2": lambda: (f"new vs previous week per week: {_range(certain['new_vs_previous'])} "
@@ -233,7 +236,7 @@ def lifecycle_item(spec: dict, inputs: dict, year: str, figures) -> Item:
         "Figure 2.5": lambda: (f"unique (active) ads per week: {_range(collected['active'])} "
                                f"(published about {facts['active_per_week']['min']:,}-{facts['active_per_week']['max']:,})."),
     }[spec["id"]]
-    item.notes.append(f"{year}: {len(collected)} weeks collected; " + summary()
+    item.notes.append(f"{year}: {len(collected)} of {len(cur)} weeks collected; " + summary()
                       + " Weeks at the edges of the year are provisional (new: first five weeks; closed/seen once: last weeks).")
     for y, f in earlier.items():
         f = f[f["collected"].astype(bool)]
@@ -243,12 +246,12 @@ def lifecycle_item(spec: dict, inputs: dict, year: str, figures) -> Item:
 
 def _mean(values: pd.Series) -> str:
     v = pd.to_numeric(values, errors="coerce").dropna()
-    return "n/a" if v.empty else f"{v.mean():,.0f}"
+    return "n/a" if v.empty else number(v.mean())
 
 
 def _range(values: pd.Series) -> str:
     v = pd.to_numeric(values, errors="coerce").dropna()
-    return "n/a" if v.empty else f"{v.min():,.0f}-{v.max():,.0f}"
+    return "n/a" if v.empty else f"{number(v.min())}-{number(v.max())}"
 
 
 def price_trend_item(spec: dict, inputs: dict, year: str, figures) -> Item:
@@ -267,9 +270,9 @@ def price_trend_item(spec: dict, inputs: dict, year: str, figures) -> Item:
     first, last = (cur[cur["measurement_week"] == w].set_index("series")["value"] for w in
                    (cur["measurement_week"].min(), cur["measurement_week"].max()))
     item.notes.append(
-        f"{year}: first week all {first.get('all', float('nan')):.0f}, escort {first.get('escort', float('nan')):.0f}, "
-        f"home {first.get('home', float('nan')):.0f} EUR/h; last week all {last.get('all', float('nan')):.0f}, "
-        f"escort {last.get('escort', float('nan')):.0f}, home {last.get('home', float('nan')):.0f} EUR/h. "
+        f"{year}: first week all {number(first.get('all'), missing='n/a')}, escort {number(first.get('escort'), missing='n/a')}, "
+        f"home {number(first.get('home'), missing='n/a')} EUR/h; last week all {number(last.get('all'), missing='n/a')}, "
+        f"escort {number(last.get('escort'), missing='n/a')}, home {number(last.get('home'), missing='n/a')} EUR/h. "
         f"Published (text): all about {t['all_start']}->{t['all_end']}, escort about {t['escort_start']}->{t['escort_end']}, "
         f"home about {t['home']} EUR/h.")
     return item
@@ -380,7 +383,7 @@ def licence_estimate_item(inputs: dict, year: str) -> Item:
             for stat in ("estimate", "ci_low", "ci_high"):
                 v = getattr(r, stat)
                 rows.append(dict(row=r.method, row_label=r.method.replace("_", " "), column="all types", stat=stat,
-                                 value=None if pd.isna(v) else round(float(v), 1), suppressed=False))
+                                 value=None if pd.isna(v) else float(v), suppressed=False))
         return pd.DataFrame(rows)
 
     pub = {"report": {"all types:estimate": published_chapter2()["facts"]["licence_estimate"]}}

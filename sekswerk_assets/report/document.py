@@ -21,14 +21,29 @@ CHAPTERS = {2: "Chapter 2 Size and nature of the sex work sector", 3: "Chapter 3
 FILL_VARIABLES = ["measurement week", "gender", "type of work", "origin", "age", "price", "municipality"]
 
 
-def first_line(year: str, *, ads_synthetic: bool, survey_synthetic: bool | None) -> str:
-    """The report's first line: what it is computed from, and whether any of that is synthetic."""
-    survey = {None: "no municipal survey export for this year", True: "a synthetic survey export",
-              False: "the municipal survey"}[survey_synthetic]
-    ads = "the embedded sandbox ad sites" if ads_synthetic else "collected ads"
-    if ads_synthetic or survey_synthetic:
-        return f"SYNTHETIC DATA: this report is computed from {ads} and {survey}; its numbers are not real measurements."
-    return f"Nulmeting sex work sector, measurement year {year}: computed from {ads} and {survey}."
+ADS_TEXT = {
+    "sandbox": "ads: SANDBOX (the embedded simulated ad sites, invented advertisers)",
+    "real": "ads: real (collected from the public ad sites)",
+    "none": "ads: none (no ads collected for this year)",
+}
+SURVEY_TEXT = {
+    "synthetic": "survey: SYNTHETIC export (invented answers)",
+    "delivered": "survey: delivered municipal export",
+    "none": "survey: none (no municipal survey export for this year)",
+}
+
+
+def first_line(year: str, *, ads: str, survey: str) -> str:
+    """The report's first line: the nature of each input on its own (ads: sandbox/real/none; survey:
+    synthetic/delivered/none), and a SYNTHETIC DATA warning when either input is invented."""
+    if ads not in ADS_TEXT or survey not in SURVEY_TEXT:
+        raise ValueError(f"unknown input nature: ads={ads!r}, survey={survey!r}")
+    inputs = f"{ADS_TEXT[ads]}; {SURVEY_TEXT[survey]}"
+    if ads == "sandbox" or survey == "synthetic":
+        invented = " and ".join(n for n, s in (("ads", ads == "sandbox"), ("survey", survey == "synthetic")) if s)
+        return (f"SYNTHETIC DATA: measurement year {year}, {inputs}. The numbers resting on the invented {invented} "
+                "are not real measurements.")
+    return f"Nulmeting sex work sector, measurement year {year}: {inputs}."
 
 
 def _units(inputs: dict, year: str) -> pd.DataFrame:
@@ -70,7 +85,7 @@ def _fill(inputs: dict) -> pd.DataFrame:
     pub = published_chapter2()["fill_rates"]
     rows = []
     for v in FILL_VARIABLES:
-        ours = None if f is None or f.empty or pd.isna(f[v].iloc[0]) else round(float(f[v].iloc[0]), 1)
+        ours = None if f is None or f.empty or pd.isna(f[v].iloc[0]) else float(f[v].iloc[0])
         rows.append({"variable": v, "filled (% of ads collected)": ours, "published 2020 (%)": float(pub[v])})
     return pd.DataFrame(rows)
 
@@ -82,7 +97,7 @@ def _sites(inputs: dict) -> pd.DataFrame:
         return pd.DataFrame(columns=["site", "ads collected", "share (%)", "published 2020 (%)"])
     total = s["ads"].sum()
     return pd.DataFrame({"site": s["site"], "ads collected": s["ads"].astype(int),
-                         "share (%)": (100 * s["ads"] / total).round(1),
+                         "share (%)": 100 * s["ads"] / total,
                          "published 2020 (%)": [float(pub.get(x, float("nan"))) for x in s["site"]]})
 
 
@@ -101,7 +116,42 @@ def _policy_counts(inputs: dict, year: str) -> pd.DataFrame | None:
     return counts
 
 
-def build_document(inputs: dict, year: str, *, ads_synthetic: bool, survey_synthetic: bool | None, figures, quality: pd.DataFrame,
+ENFORCEMENT_COLUMNS = {  # column of survey.enforcement_trends -> printed heading
+    "item": "item", "period": "period", "total": "total", "municipalities": "municipalities", "base_n": "N",
+    "percent": "%", "largest_share": "largest municipality (% of total)",
+    "total_without_largest": "total without the largest", "total_without_dominant": "total without a dominant one",
+}
+
+
+def enforcement_tables(enf: pd.DataFrame | None, year: str) -> list[Extra]:
+    """Appendix C's enforcement trends: one narrow table per survey table (4.16, 4.17, ...), not one raw dump.
+
+    Rows that rest on a few unprinted municipalities stay hidden ([s]); columns without any value in a table are
+    left out; the largest municipality's share is printed as a percentage.
+    """
+    if enf is None or enf.empty:
+        return []
+    e = enf[enf["measurement_year"] == year]
+    out = []
+    for table_id, t in e.groupby("table_id", sort=False):
+        cols = [c for c in ENFORCEMENT_COLUMNS if c in t and (c in ("item", "period") or t[c].notna().any())]
+        f = t[cols].copy()
+        if "largest_share" in f:
+            f["largest_share"] = 100 * f["largest_share"].astype(float)
+        if "suppressed" in t and t["suppressed"].any():
+            numbers = [c for c in cols if c not in ("item", "period")]
+            f = f.astype({c: object for c in numbers})
+            f.loc[t["suppressed"].astype(bool).to_numpy(), numbers] = "[s]"
+        f = f.rename(columns=ENFORCEMENT_COLUMNS).reset_index(drop=True)
+        label = str(table_id)
+        out.append(Extra(f"Enforcement trends {label}", f"Enforcement per year (survey table {label}), with and without "
+                         "the largest municipality", f, text_columns=("item",),
+                         missing_note="– not stated: the survey has no value for this row and column "
+                                      "(the question does not ask it, or no municipality answered it)."))
+    return out
+
+
+def build_document(inputs: dict, year: str, *, ads: str, survey: str, figures, quality: pd.DataFrame,
                    municipalities=None, boundaries=None, code_version: str = "", generated: str = "") -> tuple[Document, list[Item]]:
     items = build_items(inputs, year, figures, municipalities, boundaries)
     estimate = licence_estimate_item(inputs, year)
@@ -178,15 +228,7 @@ def build_document(inputs: dict, year: str, *, ads_synthetic: bool, survey_synth
                  for t in ("text:response", "text:followup")]
     appendices.append(("Appendix B Response to the survey (Bijlage 2)", response))
     extra = []
-    enf = inputs.get("survey.enforcement_trends")
-    if enf is not None and len(enf):
-        e = enf[enf["measurement_year"] == year].drop(columns=["measurement_year", "synthetic"], errors="ignore")
-        if "suppressed" in e:  # rows resting on a few unprinted municipalities stay hidden
-            numbers = [c for c in e.columns if c not in ("table_id", "section", "item_key", "item", "period", "suppressed")]
-            e = e.astype({c: object for c in numbers})
-            e.loc[e["suppressed"], numbers] = "[s]"
-            e = e.drop(columns=["suppressed"])
-        extra.append(Extra("Enforcement trends", "Enforcement per year, with and without the largest municipality", e))
+    extra += enforcement_tables(inputs.get("survey.enforcement_trends"), year)
     pol = _policy_counts(inputs, year)
     if pol is not None:
         extra.append(Extra("Policy typology", "Policy typology (number of municipalities per type)", pol))
@@ -197,7 +239,7 @@ def build_document(inputs: dict, year: str, *, ads_synthetic: bool, survey_synth
     wrs = inputs.get("ads.wrs_indicators")
     if wrs is not None and len(wrs) and (wrs["measurement_year"] == year).any():
         w = wrs[wrs["measurement_year"] == year]
-        summary = w.groupby("series")["value"].agg(["min", "mean", "max"]).round(1).reset_index()
+        summary = w.groupby("series")["value"].agg(["min", "mean", "max"]).reset_index()
         extra.append(Extra("Wrs indicators", "Weekly indicators the Wrs is expected to change (min / mean / max over the weeks)",
                            summary))
     missing = [n for n, key in (("enforcement trends", "survey.enforcement_trends"),
@@ -208,7 +250,7 @@ def build_document(inputs: dict, year: str, *, ads_synthetic: bool, survey_synth
                            pd.DataFrame({"output": missing, "status": "not materialised"})))
     appendices.append(("Appendix C Policy, enforcement and indicators", extra))
     doc = Document(year=year, title=f"Sex work in the Netherlands: measurement year {year}",
-                   first_line=first_line(year, ads_synthetic=ads_synthetic, survey_synthetic=survey_synthetic), intro=intro, chapters=chapters, method_notes=method_notes,
+                   first_line=first_line(year, ads=ads, survey=survey), intro=intro, chapters=chapters, method_notes=method_notes,
                    method_tables=method_tables, quality_notes=quality_notes, quality_tables=quality_tables,
                    appendices=appendices)
     all_items = [i for _, its in chapters for i in its] + [e for _, es in appendices for e in es if isinstance(e, Item)]

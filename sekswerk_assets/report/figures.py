@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from sekswerk_assets.tables import plots
+from sekswerk_assets.lib import plots
 
 _DATA_URI = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
 

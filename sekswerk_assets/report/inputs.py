@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
@@ -67,3 +70,45 @@ def survey_synthetic(inputs: dict) -> bool | None:
     if f is None or f.empty or pd.isna(f["s"].iloc[0]):
         return None
     return bool(f["s"].iloc[0])
+
+
+def survey_nature(inputs: dict) -> str:
+    """The survey input of the year as the data records it: ``synthetic``, ``delivered`` or ``none``."""
+    flag = survey_synthetic(inputs)
+    return {None: "none", True: "synthetic", False: "delivered"}[flag]
+
+
+def sandbox_configured() -> bool:
+    """Whether the current configuration serves any site from the sandbox (the fallback basis of :func:`ads_nature`)."""
+    from sekswerk_assets import settings
+
+    return not all(settings.get(f"SEKSWERK_{site.upper()}_URL") for site in ("kinky", "sexjobs", "topescortbabes"))
+
+
+def ads_nature(data_root: Path | str, year: str, inputs: dict, configured_sandbox: bool) -> tuple[str, str]:
+    """The ads input of the year: ``sandbox``, ``real`` or ``none``, and what that rests on.
+
+    The weekly snapshot summaries record whether each site was the sandbox (``synthetic``); that is the data's own
+    provenance and wins over the current configuration. Only when the year has parsed ads but no snapshot summary
+    (snapshots removed after their retention period, ads loaded otherwise) does the configuration decide, and the
+    basis says so.
+    """
+    from sekswerk_assets.lib.snapshots import SUMMARY_FILE
+
+    flags = []
+    raw = Path(data_root) / "raw"
+    weeks = set(weeks_of_year(year))
+    if raw.is_dir():
+        for site in sorted(p for p in raw.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for week in sorted(weeks & {p.name for p in site.iterdir()}):
+                path = site / week / SUMMARY_FILE
+                if path.is_file():
+                    flags.append(bool(json.loads(path.read_text()).get("synthetic", True)))
+    if flags:
+        kind = "sandbox" if any(flags) else "real"
+        return kind, f"{len(flags)} weekly site snapshot(s) of {year}"
+    fill = inputs.get("fill_rates")
+    n_ads = int(fill["ads"].iloc[0]) if fill is not None and len(fill) and not pd.isna(fill["ads"].iloc[0]) else 0
+    if n_ads == 0:
+        return "none", f"no ads collected in {year}"
+    return ("sandbox" if configured_sandbox else "real"), "no snapshot summary kept; taken from the ad-site configuration"

@@ -11,34 +11,72 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from sekswerk_assets.report.content import PUBLISHED_LABEL, Item
+from sekswerk_assets.report.rounding import round_half_up
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 .synthetic{background:#fde8e8;border:2px solid #c0392b;padding:.6em 1em;font-weight:bold;color:#8e1b10}
 h1{font-size:1.6em} h2{border-bottom:1px solid #ccc;margin-top:2em} h3{margin-top:1.6em}
+.table-wrap{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;margin:.6em 0;font-size:.85em} th,td{border:1px solid #ddd;padding:.2em .5em;vertical-align:top}
-section{overflow-x:auto} tbody th{min-width:10em;max-width:24em;white-space:normal}
-th{background:#f4f4f4;text-align:left} td{text-align:right;white-space:nowrap}
+tbody th{min-width:8em;max-width:22em;white-space:normal;font-weight:normal}
+th{background:#f4f4f4;text-align:left} thead th{white-space:normal;max-width:9em} thead th.group{text-align:center}
+td{text-align:right;white-space:nowrap} td.text{text-align:left;white-space:normal;max-width:26em}
 td .pub{display:block;color:#2c6e9e;font-size:.85em} td .prev{display:block;color:#777;font-size:.85em}
 td.absent{background:#fafafa} .meta{color:#555;font-size:.85em} .note{color:#444;font-size:.9em}
+.footnote{color:#555;font-size:.8em;margin-top:-.3em} .part{color:#555;font-size:.8em;margin:.8em 0 0}
 .missing{color:#a33} img{max-width:100%} nav ol{columns:3;font-size:.85em} details{margin:.4em 0}
 .passed{color:#1e7b34} .failed{color:#b3261e;font-weight:bold}
 """
+#: at most this many value columns in one printed table: wider tables are printed as several narrow parts
+MAX_VALUE_COLUMNS = 5
+NO_VALUE = "–"
+ITEM_FOOTNOTE = ("– no value: the {year} source has no figure for this cell (the statistic does not apply to the row, "
+                 "the question was not asked, or there was no data for the year).")
+FRAME_FOOTNOTE = "– not stated: the source has no value here (not applicable, not asked, or no data for the year)."
 INT_STATS = {"count", "population", "municipalities", "respondents"}
 
 
+def is_missing(value) -> bool:
+    """None, NaN and pd.NA: a cell without a value."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def fmt(value, stat: str) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
-    v = float(value)
-    if stat in INT_STATS or stat.endswith("count"):
-        return f"{v:,.0f}"
-    if stat in ("estimate", "ci_low", "ci_high"):
-        return f"{v:,.0f}"
-    return f"{v:,.1f}"
+    if is_missing(value):
+        return NO_VALUE
+    if stat in INT_STATS or stat.endswith("count") or stat in ("estimate", "ci_low", "ci_high"):
+        return f"{round_half_up(value, 0):,.0f}"
+    return f"{round_half_up(value, 1):,.1f}"
+
+
+PLAIN_INT_COLUMNS = ("year", "period", "measurement year", "position", "table")
+
+
+def cell_text(value, column: str = "", whole: bool = True) -> str:
+    """One cell of a plain table: "–" for no value, integers with thousands separators (years plain),
+    other numbers rounded half up to one decimal (``whole``: a float without decimals prints as an integer)."""
+    if is_missing(value):
+        return NO_VALUE
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        plain = any(str(column).lower().endswith(c) for c in PLAIN_INT_COLUMNS)
+        return str(int(value)) if plain else f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        if whole and float(value).is_integer():
+            return cell_text(int(value), column)
+        return f"{round_half_up(value, 1):,.1f}"
+    return str(value)
 
 
 def num(value) -> str:
@@ -57,6 +95,10 @@ class Extra:
     title: str
     frame: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: why a cell can be empty ("–"), printed as a footnote under the table when it has such a cell
+    missing_note: str = FRAME_FOOTNOTE
+    #: columns of running text (left-aligned, wrapped)
+    text_columns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -88,66 +130,144 @@ def _col_label(column: str, stat: str) -> str:
     return column if column == stat or column.endswith(f":{stat}") else f"{column} ({stat})"
 
 
+def _group(column: str, stat: str) -> str:
+    """The column group a value column belongs to (``small`` of ``small:count``, ``all`` of all/mean); "" if none."""
+    if column == stat:
+        return ""
+    if column.endswith(f":{stat}"):
+        return column[: -len(stat) - 1]
+    return column
+
+
+def column_parts(cols: list[tuple[str, str]], limit: int = MAX_VALUE_COLUMNS) -> list[list[tuple[str, str]]]:
+    """Split the value columns into parts of at most ``limit`` columns, keeping column groups together."""
+    if len(cols) <= limit:
+        return [cols]
+    groups: dict[str, list] = {}
+    for col, st in cols:
+        groups.setdefault(_group(col, st), []).append((col, st))
+    parts: list[list] = []
+    current: list = []
+    for members in groups.values():
+        for k in range(0, len(members), limit):
+            chunk = members[k:k + limit]
+            if current and len(current) + len(chunk) > limit:
+                parts.append(current)
+                current = []
+            current += chunk
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _part_caption(part: list[tuple[str, str]], k: int, n: int) -> str:
+    groups = list(dict.fromkeys(_group(c, s) or "total" for c, s in part))
+    return f"Part {k} of {n}: {', '.join(groups)}"
+
+
+def _cell_parts(cell, st: str, years: list[str]) -> tuple[str, str, list[tuple[str, str, str]]]:
+    """(class, main text, [(kind, label, value)]) of one cell; kind is "published" or a year."""
+    if cell is None or cell["absent"]:
+        main, cls = NO_VALUE, "absent"
+    elif cell["suppressed"]:
+        main, cls = "[s]", ""
+    else:
+        main, cls = fmt(cell["value"], st), ""
+    extra = []
+    if cell is not None:
+        if not is_missing(cell["published"]):
+            extra.append(("published", PUBLISHED_LABEL, cell["published"]))
+        for y in years:
+            v = cell.get(y)
+            if not is_missing(v):
+                extra.append((y[5:], y[5:], v))
+    return cls, main, extra
+
+
 def html_table(item: Item, year: str) -> str:
     c = item.cells
     rows, cols, years = _layout(item)
     index = {(r["row"], r["column"], r["stat"]): r for r in c.to_dict("records")}
     labels = dict(zip(c["row"][::-1], c["row_label"][::-1]))  # the first label of a row
-    out = [f'<table data-table-id="{html.escape(item.id)}" data-source-kind="{item.source_kind}" '
-           f'data-source-table="{html.escape(item.source_table)}" data-source-id="{html.escape(item.source_id)}" '
-           f'data-year="{year}">',
-           "<thead><tr><th></th>" + "".join(f"<th>{html.escape(_col_label(col, st))}</th>" for col, st in cols)
-           + "</tr></thead><tbody>"]
-    for r in rows:
-        tds = []
-        for col, st in cols:
-            cell = index.get((r, col, st))
-            attrs = (f'data-row="{html.escape(r)}" data-column="{html.escape(col)}" data-stat="{html.escape(st)}"')
-            if cell is None:
-                tds.append(f'<td class="absent" {attrs} data-absent="true"></td>')
-                continue
-            inner = []
-            if cell["absent"]:
-                cls, main = ' class="absent"', "–"
-                attrs += ' data-absent="true"'
-            elif cell["suppressed"]:
-                cls, main = "", "[s]"
-                attrs += ' data-suppressed="true"'
-            else:
-                cls, main = "", fmt(cell["value"], st)
-                if cell["value"] is not None and not pd.isna(cell["value"]):
+    parts = column_parts(cols)
+    out, missing = [], False
+    for k, part in enumerate(parts, 1):
+        if len(parts) > 1:
+            out.append(f'<p class="part">{html.escape(_part_caption(part, k, len(parts)))}</p>')
+        out.append(f'<div class="table-wrap"><table data-table-id="{html.escape(item.id)}" data-source-kind="{item.source_kind}" '
+                   f'data-source-table="{html.escape(item.source_table)}" data-source-id="{html.escape(item.source_id)}" '
+                   f'data-year="{year}" data-part="{k}" data-parts="{len(parts)}">')
+        groups = [_group(col, st) for col, st in part]
+        head = ["<thead>"]
+        if any(groups):
+            runs: list[list] = []
+            for g in groups:
+                if runs and runs[-1][0] == g:
+                    runs[-1][1] += 1
+                else:
+                    runs.append([g, 1])
+            head.append("<tr><th></th>" + "".join(f'<th class="group" colspan="{n}">{html.escape(g)}</th>' for g, n in runs)
+                        + "</tr>")
+            head.append("<tr><th></th>" + "".join(f"<th>{html.escape(st if g else _col_label(col, st))}</th>"
+                                                  for (col, st), g in zip(part, groups)) + "</tr>")
+        else:
+            head.append("<tr><th></th>" + "".join(f"<th>{html.escape(_col_label(col, st))}</th>" for col, st in part) + "</tr>")
+        out.append("".join(head) + "</thead><tbody>")
+        for r in rows:
+            tds = []
+            for col, st in part:
+                cell = index.get((r, col, st))
+                attrs = f'data-row="{html.escape(r)}" data-column="{html.escape(col)}" data-stat="{html.escape(st)}"'
+                cls, main, extra = _cell_parts(cell, st, years)
+                if cell is None or cell["absent"]:
+                    attrs += ' data-absent="true"'
+                elif cell["suppressed"]:
+                    attrs += ' data-suppressed="true"'
+                elif not is_missing(cell["value"]):
                     attrs += f' data-value="{num(cell["value"])}"'
-            if cell["published"] is not None:
-                inner.append(f'<span class="pub" data-source="published" data-value="{num(cell["published"])}">'
-                             f"{PUBLISHED_LABEL}: {fmt(cell['published'], st)}</span>")
-            for y in years:
-                v = cell.get(y)
-                if v is not None and not pd.isna(v):
-                    inner.append(f'<span class="prev" data-year="{y[5:]}" data-value="{num(v)}">{y[5:]}: {fmt(v, st)}</span>')
-            tds.append(f"<td{cls} {attrs}>{main}{''.join(inner)}</td>")
-        out.append(f'<tr data-row="{html.escape(r)}"><th>{html.escape(labels.get(r, r))}</th>{"".join(tds)}</tr>')
-    out.append("</tbody></table>")
+                missing |= main == NO_VALUE
+                inner = "".join(
+                    f'<span class="pub" data-source="published" data-value="{num(v)}">{label}: {fmt(v, st)}</span>'
+                    if kind == "published" else
+                    f'<span class="prev" data-year="{kind}" data-value="{num(v)}">{label}: {fmt(v, st)}</span>'
+                    for kind, label, v in extra)
+                tds.append(f"<td{f' class={chr(34)}{cls}{chr(34)}' if cls else ''} {attrs}>{main}{inner}</td>")
+            out.append(f'<tr data-row="{html.escape(r)}"><th>{html.escape(labels.get(r, r))}</th>{"".join(tds)}</tr>')
+        out.append("</tbody></table></div>")
+    if missing:
+        out.append(f'<p class="footnote">{html.escape(ITEM_FOOTNOTE.format(year=year))}</p>')
     return "\n".join(out)
 
 
-def frame_table(extra: Extra) -> str:
+def _frame_cells(extra: Extra) -> tuple[list[str], list[list[str]]]:
     f = extra.frame
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in f.columns)
+    columns = [str(c) for c in f.columns]
+    # a whole number prints without decimals (61.0 -> 61), except in a percentage column (71.0 beside 89.5)
+    whole = {name: not ("%" in name or "percent" in name.lower() or "share" in name.lower()) for name in columns}
+    rows = [[cell_text(v, c, whole[c]) for c, v in zip(columns, r)] for r in f.itertuples(index=False)]
+    return columns, rows
+
+
+def frame_table(extra: Extra) -> str:
+    columns, rows = _frame_cells(extra)
+    texts = set(extra.text_columns) | {c for c in columns if extra.frame[c].dtype == object
+                                       and extra.frame[c].map(lambda v: isinstance(v, str) and len(v) > 30).any()}
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = []
-    for r in f.itertuples(index=False):
+    for r in rows:
         tds = []
-        for c, v in zip(f.columns, r):
-            if isinstance(v, float):
-                text = "–" if pd.isna(v) else f"{v:,.1f}"
-            elif isinstance(v, (int,)) and not isinstance(v, bool):
-                text = f"{v:,}"
-            else:
-                text = str(v)
-            cls = f' class="{v}"' if c == "status" and v in ("passed", "failed") else ""
-            tds.append(f'<td{cls} data-column="{html.escape(str(c))}">{html.escape(text)}</td>')
+        for c, text in zip(columns, r):
+            classes = [text] if c == "status" and text in ("passed", "failed") else []
+            if c in texts:
+                classes.append("text")
+            cls = f' class="{" ".join(classes)}"' if classes else ""
+            tds.append(f'<td{cls} data-column="{html.escape(c)}">{html.escape(text)}</td>')
         body.append("<tr>" + "".join(tds) + "</tr>")
-    return (f'<table data-table-id="{html.escape(extra.id)}" data-source-kind="derived"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")
+    out = (f'<div class="table-wrap"><table data-table-id="{html.escape(extra.id)}" data-source-kind="derived"><thead><tr>{head}</tr></thead>'
+           f"<tbody>{''.join(body)}</tbody></table></div>")
+    if any(NO_VALUE == t for r in rows for t in r):
+        out += f'<p class="footnote">{html.escape(extra.missing_note)}</p>'
+    return out
 
 
 def html_item(item: Item, year: str) -> str:
@@ -217,42 +337,42 @@ def _md_escape(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def md_table(item: Item) -> str:
+def md_table(item: Item, year: str = "") -> str:
     c = item.cells
     rows, cols, years = _layout(item)
     index = {(r["row"], r["column"], r["stat"]): r for r in c.to_dict("records")}
     labels = dict(zip(c["row"][::-1], c["row_label"][::-1]))  # the first label of a row
-    lines = ["| | " + " | ".join(_md_escape(_col_label(col, st)) for col, st in cols) + " |",
-             "|---|" + "---:|" * len(cols)]
-    for r in rows:
-        cells = []
-        for col, st in cols:
-            cell = index.get((r, col, st))
-            if cell is None:
-                cells.append("")
-                continue
-            text = "–" if cell["absent"] else ("[s]" if cell["suppressed"] else fmt(cell["value"], st))
-            extra = []
-            if cell["published"] is not None:
-                extra.append(f"publ. {fmt(cell['published'], st)}")
-            for y in years:
-                v = cell.get(y)
-                if v is not None and not pd.isna(v):
-                    extra.append(f"{y[5:]}: {fmt(v, st)}")
-            cells.append(text + (f" ({'; '.join(extra)})" if extra else ""))
-        lines.append(f"| {_md_escape(labels.get(r, r))} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    parts = column_parts(cols)
+    blocks, missing = [], False
+    for k, part in enumerate(parts, 1):
+        lines = [f"*{_part_caption(part, k, len(parts))}*", ""] if len(parts) > 1 else []
+        lines += ["| | " + " | ".join(_md_escape(_col_label(col, st)) for col, st in part) + " |",
+                  "|---|" + "---:|" * len(part)]
+        for r in rows:
+            cells = []
+            for col, st in part:
+                _, main, extra = _cell_parts(index.get((r, col, st)), st, years)
+                missing |= main == NO_VALUE
+                shown = [f"publ. {fmt(v, st)}" if kind == "published" else f"{label}: {fmt(v, st)}" for kind, label, v in extra]
+                cells.append(main + (f" ({'; '.join(shown)})" if shown else ""))
+            lines.append(f"| {_md_escape(labels.get(r, r))} | " + " | ".join(cells) + " |")
+        blocks.append("\n".join(lines))
+    if missing:
+        blocks.append(ITEM_FOOTNOTE.format(year=year or "measurement year's"))
+    return "\n\n".join(blocks)
 
 
 def md_frame(extra: Extra) -> str:
-    f = extra.frame.copy()
-    for c in f.columns:
-        if f[c].dtype.kind == "f":
-            f[c] = f[c].map(lambda v: "–" if pd.isna(v) else f"{v:,.1f}")
-    return f.to_markdown(index=False)
+    columns, rows = _frame_cells(extra)
+    lines = ["| " + " | ".join(_md_escape(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_md_escape(t) for t in r) + " |" for r in rows]
+    text = "\n".join(lines)
+    if any(NO_VALUE == t for r in rows for t in r):
+        text += "\n\n" + extra.missing_note
+    return text
 
 
-def md_item(item: Item, images: bool) -> str:
+def md_item(item: Item, images: bool, year: str = "") -> str:
     parts = [f"### {item.id} {item.title}"]
     meta = []
     if item.source_table:
@@ -269,7 +389,7 @@ def md_item(item: Item, images: bool) -> str:
         parts.append("**Not available for this year.**")
     parts += list(item.notes)
     if item.cells is not None and len(item.cells) and item.source_kind != "weekly":
-        parts.append(md_table(item))
+        parts.append(md_table(item, year))
     return "\n\n".join(parts)
 
 
@@ -278,7 +398,7 @@ def to_markdown(doc: Document, images: bool = True) -> str:
            f"Cells show the {doc.year} value, then in brackets the {PUBLISHED_LABEL} value and earlier measurement years."]
     for title, items in doc.chapters:
         out.append(f"## {title}")
-        out += [md_item(i, images) for i in items]
+        out += [md_item(i, images, doc.year) for i in items]
     out.append("## Method notes")
     out += doc.method_notes
     for e in doc.method_tables:
@@ -290,5 +410,5 @@ def to_markdown(doc: Document, images: bool = True) -> str:
     for title, entries in doc.appendices:
         out.append(f"## {title}")
         for e in entries:
-            out += [md_item(e, images)] if isinstance(e, Item) else [f"### {e.title}", *e.notes, md_frame(e)]
+            out += [md_item(e, images, doc.year)] if isinstance(e, Item) else [f"### {e.title}", *e.notes, md_frame(e)]
     return "\n\n".join(out) + "\n"

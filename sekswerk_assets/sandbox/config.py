@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("config.yaml")
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_REFERENCE_DIR = "../shared/data/municipalities"
+DEFAULT_REFERENCE_DIR = str(Path(__file__).resolve().parents[1] / "reference" / "data")  # packaged CBS data
 
 Anchors = list[tuple[str, float]]
 
@@ -234,7 +234,7 @@ class SandboxConfig(_Frozen):
         return next(i for i, w in enumerate(self.weeks) if w >= d)
 
     def resolved_reference_dir(self) -> Path:
-        """Directory with the CBS municipality files (read at run time, never copied)."""
+        """Directory with the CBS municipality files: ``reference_dir``, SEKSWERK_REFERENCE_DIR, else the packaged data."""
         raw = self.reference_dir or os.environ.get("SEKSWERK_REFERENCE_DIR") or DEFAULT_REFERENCE_DIR
         path = Path(raw)
         if path.is_absolute():

@@ -1,6 +1,7 @@
 """Municipality reference data (CBS 2021), read at run time from SEKSWERK_REFERENCE_DIR.
 
-The files are never copied into the repository; see the PROVENANCE.md next to them.
+The files ship with the package in ``sekswerk_assets/reference/data`` (CBS open data, CC BY 4.0; see the
+PROVENANCE.md there); SEKSWERK_REFERENCE_DIR points elsewhere.
 """
 
 from __future__ import annotations
@@ -25,8 +26,18 @@ def load_reference(directory: Path) -> MunicipalityReference:
     if not (directory / "gemeenten_2021.csv").exists():
         raise FileNotFoundError(
             f"municipality reference data not found in {directory}; "
-            "set SEKSWERK_REFERENCE_DIR to the folder with gemeenten_2021.csv"
+            "unset SEKSWERK_REFERENCE_DIR to use the packaged data, or point it at a folder with gemeenten_2021.csv"
         )
+    try:
+        return _load(directory)
+    except OSError as exc:  # unreadable (permissions, a broken mount): name the file, not a traceback
+        raise FileNotFoundError(
+            f"municipality reference data unreadable: {getattr(exc, 'filename', None) or directory} "
+            f"({type(exc).__name__}); unset SEKSWERK_REFERENCE_DIR to use the packaged data, or fix the folder"
+        ) from exc
+
+
+def _load(directory: Path) -> MunicipalityReference:
     gem = pd.read_csv(directory / "gemeenten_2021.csv", dtype={"gm_code": str})
     gem = gem.sort_values("gm_code").reset_index(drop=True)
     wp = pd.read_csv(directory / "woonplaatsen_2021.csv", dtype=str, keep_default_na=False)

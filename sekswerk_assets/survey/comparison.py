@@ -8,11 +8,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from dagster_duckdb import DuckDBResource  # noqa: E402
 
-from sekswerk_assets.lib.checks import DUCKDB_POOL, dagster_type  # noqa: E402
 from sekswerk_assets.lib.metadata import png_metadata, provenance, table_metadata  # noqa: E402
 from sekswerk_assets.lib.warehouse import read_sql  # noqa: E402
-from sekswerk_assets.schemas.survey import YearComparisonModel  # noqa: E402
-from sekswerk_assets.survey.assets import DisclosureConfig  # noqa: E402
 from sekswerk_assets.survey.tables import published  # noqa: E402
 
 UPSTREAM = [
@@ -146,33 +143,3 @@ def comparison_figure(df: pd.DataFrame) -> dict:
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
     return {"comparison_plot": png_metadata(fig)}
-
-
-@dg.asset(
-    key=["survey", "year_comparison"],
-    deps=[dg.AssetDep(k, partition_mapping=dg.AllPartitionMapping()) for k in UPSTREAM],
-    dagster_type=dagster_type(YearComparisonModel),
-    group_name="survey",
-    kinds={"duckdb", "pandas"},
-    pool=DUCKDB_POOL,
-    owners=["team:data-engineering"],
-)
-def year_comparison(context: dg.AssetExecutionContext, config: DisclosureConfig, duckdb: DuckDBResource) -> pd.DataFrame:
-    """Key indicators (policy, types, licences, enforcement) over all measurement years, with 2014 as earlier point."""
-    current = indicators(duckdb, config.min_cell)
-    df = pd.concat([pd.DataFrame(earlier_point(), columns=COLUMNS), current], ignore_index=True)
-    df = df.sort_values(["indicator", "year"], kind="stable").reset_index(drop=True)
-    years = sorted(current["year"].unique())
-    wide = df.pivot_table(index="indicator", columns="year", values="value", aggfunc="first", dropna=False)
-    wide = wide[sorted(wide.columns)]
-    synthetic_years = sorted(current.loc[current["synthetic"], "year"].unique())
-    context.add_output_metadata({
-        **table_metadata(df, preview=False),
-        **provenance(synthetic=bool(df["synthetic"].any()), synthetic_years=", ".join(synthetic_years) or "none"),
-        "measurement_years": ", ".join(years) or "none materialised",
-        "suppressed_values": int(current["value"].isna().sum()),
-        "min_cell": config.min_cell,
-        "comparison": dg.MetadataValue.md(wide.round(1).astype(object).where(wide.notna(), "").reset_index().to_markdown(index=False)),
-        **comparison_figure(df),
-    })
-    return df

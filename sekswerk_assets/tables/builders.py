@@ -6,6 +6,8 @@ Row and band labels follow the report (Tables 2.2-2.6, Figures 2.6-2.12).
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import numpy as np
 import pandas as pd
 
@@ -31,7 +33,18 @@ def cell(row: str, column: str, stat: str, value, base_n: int) -> dict:
 
 
 def pct(part: int, whole: int) -> float | None:
-    return round(100.0 * part / whole, 1) if whole else None
+    """Percentage rounded half up to one decimal as the report prints it (5/16 -> 31.3); None for an empty base.
+
+    Same rule as the survey's shared ``lib.numbers.percent``; Python's ``round`` would give 31.2.
+    """
+    if not whole:
+        return None
+    return float((Decimal(100) * Decimal(int(part)) / Decimal(int(whole))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def half_up(value: float, digits: int = 1) -> float:
+    """``value`` rounded half up (means, SDs, rates)."""
+    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 def band_cells(values: pd.Series, bands, column: str) -> list[dict]:
@@ -42,8 +55,8 @@ def band_cells(values: pd.Series, bands, column: str) -> list[dict]:
         c = int(((v > lo) & (v <= hi)).sum())
         out += [cell(label, column, "count", c, n), cell(label, column, "percent", pct(c, n), n)]
     out += [cell("total", column, "count", n, n),
-            cell("mean", column, "mean", round(v.mean(), 1) if n else None, n),
-            cell("sd", column, "sd", round(v.std(ddof=1), 1) if n > 1 else None, n)]
+            cell("mean", column, "mean", half_up(v.mean()) if n else None, n),
+            cell("sd", column, "sd", half_up(v.std(ddof=1)) if n > 1 else None, n)]
     return out
 
 
@@ -128,19 +141,17 @@ def age_table(u: pd.DataFrame) -> list[dict]:
 
 
 def municipality_table(u: pd.DataFrame, municipalities: pd.DataFrame) -> list[dict]:
-    """Tables 2.4 and 2.5 (per 100,000) and the map data of Figure 2.11 for all municipalities."""
+    """Table 2.4 (the ten most named municipalities), Table 2.5 (the ten highest rates per 100,000) and, after
+    them and marked ``table_id`` 2.11, the map data of Figure 2.11 for every municipality."""
     m = u.dropna(subset=["gm_code"])
     n = len(m)
     counts = m["gm_code"].value_counts()
     ref = municipalities.set_index("gm_code")
     frame = ref[["name", "population"]].assign(ads=counts.reindex(ref.index).fillna(0).astype(int))
-    frame["per_100k"] = (frame["ads"] / frame["population"] * 100_000).round(1)
+    frame["per_100k"] = [half_up(a / p * 100_000) for a, p in zip(frame["ads"], frame["population"])]
+    ranked = frame.sort_values(["ads", "name"], ascending=[False, True])
     out = []
-    for code, r in frame.sort_values("ads", ascending=False).iterrows():
-        out += [{**cell(r["name"], "ads", "count", r["ads"], n), "table_id": "2.11"},
-                {**cell(r["name"], "ads", "per_100k", r["per_100k"], n), "table_id": "2.11"},
-                {**cell(r["name"], "inhabitants", "population", r["population"], n), "table_id": "2.11"}]
-    top = frame.sort_values("ads", ascending=False).head(10)
+    top = ranked.head(10)
     for name, r in top.set_index("name").iterrows():
         out += [{**cell(name, "ads", "count", r["ads"], n), "table_id": "2.4"},
                 {**cell(name, "ads", "percent", pct(r["ads"], n), n), "table_id": "2.4"}]
@@ -149,10 +160,14 @@ def municipality_table(u: pd.DataFrame, municipalities: pd.DataFrame) -> list[di
     # Table 2.5: the ten highest rates, among municipalities with enough ads that a rate means something
     # (a place with one or two ads would otherwise top the list and be singled out)
     min_ads = max(MIN_ADS_FOR_RATE, int(0.005 * n))
-    rates = frame[frame["ads"] >= min_ads].sort_values("per_100k", ascending=False).head(10)
+    rates = frame[frame["ads"] >= min_ads].sort_values(["per_100k", "name"], ascending=[False, True]).head(10)
     for name, r in rates.set_index("name").iterrows():
         out += [{**cell(name, "ads per 100,000", "per_100k", r["per_100k"], n), "table_id": "2.5b"},
                 {**cell(name, "inhabitants", "population", r["population"], n), "table_id": "2.5b"}]
+    for code, r in ranked.iterrows():
+        out += [{**cell(r["name"], "ads", "count", r["ads"], n), "table_id": "2.11"},
+                {**cell(r["name"], "ads", "per_100k", r["per_100k"], n), "table_id": "2.11"},
+                {**cell(r["name"], "inhabitants", "population", r["population"], n), "table_id": "2.11"}]
     return out
 
 
@@ -160,7 +175,9 @@ def work_type_by_municipality(u: pd.DataFrame, municipalities: pd.DataFrame) -> 
     """Figure 2.12: share offering (also) home reception / escort / massage in the ten most named municipalities."""
     s = u[u["type_stated"] & u["gm_code"].notna()]
     names = municipalities.set_index("gm_code")["name"]
-    top = u["gm_code"].value_counts().head(10).index
+    counts = u["gm_code"].value_counts()
+    # the same ten as Table 2.4: most ads first, ties by name
+    top = sorted(counts.index, key=lambda c: (-counts[c], names.get(c, c)))[:10]
     out = []
     for code in top:
         g = s[s["gm_code"] == code]
@@ -198,7 +215,7 @@ def weekly_prices(rows: pd.DataFrame) -> pd.DataFrame:
         home, escort = g["price_home"].dropna(), g["price_escort"].dropna()
         for series, v in (("all", pd.concat([home, escort])), ("home", home), ("escort", escort)):
             out.append({"measurement_week": week, "series": series,
-                        "value": round(float(v.mean()), 1) if len(v) else None, "base_n": len(v)})
+                        "value": half_up(v.mean()) if len(v) else None, "base_n": len(v)})
     return pd.DataFrame(out)
 
 

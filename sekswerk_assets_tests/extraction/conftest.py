@@ -6,10 +6,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from sekswerk_assets.collection.assets import raw_snapshots
+from sekswerk_assets.defs.collection.assets import raw_snapshots
 from sekswerk_assets.collection.client import AdSitesResource
-from sekswerk_assets.collection.snapshots import SnapshotStore
-from sekswerk_assets.extraction.assets import parsed_ads, parsed_ads_schema_check
+from sekswerk_assets.lib.snapshots import SnapshotStore
+from sekswerk_assets.defs.extraction.assets import parsed_ads
 from sekswerk_assets.lib.crypto import Cipher, new_key
 from sekswerk_assets.lib.pseudonym import PseudonymResource
 from sekswerk_assets.resources import DataDirResource
@@ -41,10 +41,10 @@ def extracted(tmp_path_factory):
         with dg.instance_for_test() as instance:
             collected = dg.materialize(raw_snapshots, partition_key=WEEK, resources=res, instance=instance)
             assert collected.success
-            result = dg.materialize([parsed_ads, parsed_ads_schema_check], partition_key=WEEK, resources=res,
+            result = dg.materialize([parsed_ads], partition_key=WEEK, resources=res,
                                     instance=instance)
             assert result.success
-            again = dg.materialize([parsed_ads, parsed_ads_schema_check], partition_key=WEEK, resources=res,
+            again = dg.materialize([parsed_ads], partition_key=WEEK, resources=res,
                                    instance=instance)
             assert again.success
             logs = [str(e) for e in instance.all_logs(result.run_id)] + [

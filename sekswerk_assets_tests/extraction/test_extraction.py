@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 
-import dagster as dg
 import duckdb
 import pandas as pd
-import pytest
 
 from sekswerk_assets.extraction.parse import COLUMNS
 
@@ -131,7 +129,7 @@ def test_no_clear_identifiers_in_table_logs_or_metadata(extracted, population):
 
 def test_malformed_pages_are_counted_not_fatal(tmp_path, extracted):
     """A truncated page and a page without the ad container become unparsed rows with their reason."""
-    from sekswerk_assets.collection.snapshots import PageRecord, SnapshotStore
+    from sekswerk_assets.lib.snapshots import PageRecord, SnapshotStore
     from sekswerk_assets.extraction.municipality import MunicipalityMatcher
     from sekswerk_assets.extraction.parse import parse_week
     from sekswerk_assets.lib.crypto import Cipher, new_key
@@ -169,7 +167,7 @@ def test_malformed_pages_are_counted_not_fatal(tmp_path, extracted):
 
 def test_layout_change_of_ad_pages_fails_fill_rate_check(extracted):
     """If a site's ad pages lose their fields, the per-site fill-rate expectations fail."""
-    from sekswerk_assets.extraction.assets import expectations_result
+    from sekswerk_assets.defs.extraction.assets import expectations_result
 
     df = extracted["df"].copy()
     kinky = df["site"] == "kinky"

@@ -9,11 +9,24 @@ import duckdb
 import pandas as pd
 
 from sekswerk_assets.codebook import load_codebook
-from sekswerk_assets.survey.definitions import UNPARTITIONED, survey_assets, survey_checks
+from sekswerk_assets.definitions import load_definitions
 from sekswerk_assets.survey.source import SurveySource
 from sekswerk_assets_tests.conftest import make_resources
 
+SURVEY_GROUPS = {"survey", "policy", "licences", "enforcement"}
+#: the survey flow's materialisable assets (the exports source asset is observed, not materialised)
+survey_assets = [
+    a for a in load_definitions().assets
+    if isinstance(a, dg.AssetsDefinition) and a.is_materializable
+    and set(a.group_names_by_key.values()) <= SURVEY_GROUPS
+]
+UNPARTITIONED = [a for a in survey_assets if a.partitions_def is None]
 YEARLY = [a for a in survey_assets if a not in UNPARTITIONED]
+#: the survey flow's separate checks (the Pandera schema checks run inside each asset's step)
+survey_checks = [
+    c for c in (load_definitions().asset_checks or [])
+    if any(k.asset_key.path[0] == "survey" for k in c.check_keys)
+]
 
 
 def resources(tmp_path: Path, survey_dir: Path | None = None) -> dict:

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from sekswerk_assets.policy.typology import SEX_WORK_TYPES
-from sekswerk_assets.survey.comparison import year_comparison
-from sekswerk_assets.survey.definitions import survey_checks
+from sekswerk_assets.defs.survey.assets import year_comparison
+from sekswerk_assets_tests.survey.helpers import survey_checks
 from sekswerk_assets.survey.tables import published
 from sekswerk_assets_tests.survey.helpers import YEARLY, query, resources
 from sekswerk_assets_tests.survey.test_handmade_2025 import handmade_followup, handmade_full

@@ -1,0 +1,184 @@
+"""Deduplication and lifecycle assets: weekly unique ads, running ad state, weekly and yearly lifecycle."""
+
+import datetime as dt
+
+import dagster as dg
+import pandas as pd
+from dagster_duckdb import DuckDBResource
+
+from sekswerk_assets.constants import DUCKDB_POOL, OWNERS
+from sekswerk_assets.deduplication.lifecycle import advance_state, year_series
+from sekswerk_assets.deduplication.linkage import LINKAGE_VERSION, unique_workers as build_unique_workers
+from sekswerk_assets.deduplication.weekly import DEDUP_VERSION, dedup_week
+from sekswerk_assets.lib.automation import WEEKLY_EAGER
+from sekswerk_assets.lib.checks import schema_check_spec
+from sekswerk_assets.lib.factory import partitioning, typed_asset, validated_events
+from sekswerk_assets.lib.keys import AD_LIFECYCLE, AD_LIFECYCLE_YEAR, AD_STATE, PARSED_ADS, UNIQUE_WORKERS, WEEKLY_UNIQUE_ADS
+from sekswerk_assets.lib.metadata import table_metadata
+from sekswerk_assets.lib.plots import lifecycle_figures, match_weights_figure
+from sekswerk_assets.lib.provenance import data_provenance
+from sekswerk_assets.lib.snapshots import SnapshotStore
+from sekswerk_assets.lib.warehouse import read_sql
+from sekswerk_assets.lib.years import YEARLY_DEPS, read_presence, read_year_rows
+from sekswerk_assets.partitions import FIRST_MEASUREMENT, weekly_partitions, weeks_of_year
+from sekswerk_assets.resources import DataDirResource
+from sekswerk_assets.schemas.ads import (
+    AdLifecycleModel,
+    AdLifecycleYearModel,
+    AdStateModel,
+    UniqueWorkersModel,
+    WeeklyUniqueAdsModel,
+)
+
+VERSIONS = {"dedup_version": DEDUP_VERSION, "linkage_version": LINKAGE_VERSION}
+LIFECYCLE_VERSION = "3"  # 2: reads exactly week-1 of the state; 3: stores the week's delta only
+
+#: every ad's latest state row before the given week, folded over the stored weekly deltas
+STATE_AS_OF = (
+    "select * exclude (rn) from (select *, row_number() over (partition by unique_ad_key "
+    "order by measurement_week desc) as rn from ads.ad_state where measurement_week < ?) where rn = 1"
+)
+
+
+def week_provenance(data: DataDirResource, weeks: list[str]) -> dict:
+    return data_provenance(SnapshotStore(data.root, data.cipher()), weeks, **VERSIONS)
+
+
+@typed_asset(
+    key=WEEKLY_UNIQUE_ADS,
+    model=WeeklyUniqueAdsModel,
+    partitions="weekly",
+    group="deduplication",
+    code_version=DEDUP_VERSION,
+    ins={"parsed_ads": dg.AssetIn(PARSED_ADS)},
+    automation_condition=WEEKLY_EAGER,
+)
+def weekly_unique_ads(context: dg.AssetExecutionContext, parsed_ads: pd.DataFrame, data: DataDirResource) -> dg.Output:
+    """Unique ads of a week after between-site deduplication on phone + municipality (kinky kept)."""
+    unique, stats = dedup_week(parsed_ads)
+    context.log.info(f"{context.partition_key}: {stats['observations']} observations -> {stats['unique_ads']} unique ads")
+    prices = unique["price_hour"].dropna()
+    figures = {"mean_price_hour": round(float(prices.mean()), 2)} if len(prices) else {}
+    return dg.Output(unique, metadata={**table_metadata(unique, preview=False), **stats, **figures,
+                                       **week_provenance(data, [context.partition_key])})
+
+
+_WEEKLY_PART, _WEEKLY_META = partitioning("weekly")
+
+
+@dg.multi_asset(
+    outs={
+        "ad_state": dg.AssetOut(
+            key=AD_STATE, metadata=_WEEKLY_META, kinds={"duckdb", "pandas"}, group_name="deduplication",
+            owners=list(OWNERS), code_version=LIFECYCLE_VERSION, automation_condition=WEEKLY_EAGER,
+            description="First/last-seen state of the ads seen this week (the week's delta of the running state).",
+        ),
+        "ad_lifecycle": dg.AssetOut(
+            key=AD_LIFECYCLE, metadata=_WEEKLY_META, kinds={"duckdb", "pandas"}, group_name="deduplication",
+            owners=list(OWNERS), code_version=LIFECYCLE_VERSION, automation_condition=WEEKLY_EAGER,
+            description="Figures 2.2-2.5 for one week: active, new (vs 1, 5, all previous), provisional closed/seen-once.",
+        ),
+    },
+    ins={"weekly_unique_ads": dg.AssetIn(WEEKLY_UNIQUE_ADS)},
+    deps=[
+        dg.AssetDep(
+            AD_STATE,
+            partition_mapping=dg.TimeWindowPartitionMapping(
+                start_offset=-1, end_offset=-1, allow_nonexistent_upstream_partitions=True
+            ),
+        )
+    ],
+    check_specs=[schema_check_spec(AD_STATE, AdStateModel, weekly_partitions),
+                 schema_check_spec(AD_LIFECYCLE, AdLifecycleModel, weekly_partitions)],
+    partitions_def=weekly_partitions,
+    pool=DUCKDB_POOL,
+)
+def ad_lifecycle(context: dg.AssetExecutionContext, weekly_unique_ads: pd.DataFrame, duckdb: DuckDBResource,
+                 data: DataDirResource):
+    """Advance the running ad state by exactly one week (week-1 must exist) and count the week's lifecycle."""
+    week = context.partition_key
+    previous_week = (dt.date.fromisoformat(week) - dt.timedelta(weeks=1)).isoformat()
+    weeks_before = read_sql(duckdb, "select count(distinct measurement_week) as n, max(measurement_week) as last "
+                                    "from ads.ad_state where measurement_week < ?", [week])
+    has_history = not weeks_before.empty and int(weeks_before["n"].iloc[0]) > 0
+    if has_history and weeks_before["last"].iloc[0] != previous_week:
+        raise dg.Failure(
+            f"ads/ad_state has no rows for {previous_week}, the week before {week}: materialise {previous_week} "
+            "first (the running state is carried from exactly the previous week)."
+        )
+    # the running state up to the previous week: each ad's latest row in the stored weekly deltas
+    previous = read_sql(duckdb, STATE_AS_OF, [week]) if has_history else None
+    if not has_history:
+        previous_week = None  # the first week of the series
+    full_state, row = advance_state(previous, previous_week, week, weekly_unique_ads["unique_ad_key"])
+    # stored: only the ads seen this week (the week's delta), so the table grows with unique ads, not weeks x ads
+    state = full_state[full_state["last_week"] == week].reset_index(drop=True)
+    lifecycle = pd.DataFrame([row])
+    lifecycle["previous_week"] = lifecycle["previous_week"].astype(pd.StringDtype())
+    for c in ("new_vs_previous", "new_vs_previous_five", "new_vs_all_previous",
+              "closed_previous_provisional", "seen_once_previous_provisional"):
+        lifecycle[c] = lifecycle[c].astype("Int64")
+    meta = week_provenance(data, [week])
+    # numeric metadata for the UI's plots over partitions; a figure that does not exist yet is left out, never -1
+    numbers = {k: v for k, v in row.items() if k not in ("previous_week", "measurement_week") and v is not None}
+    yield from validated_events(AdStateModel, AD_STATE, [dg.Output(
+        state, "ad_state", metadata={**table_metadata(state, preview=False), "state_size": len(full_state),
+                     "delta_rows": len(state), **meta})])
+    yield from validated_events(AdLifecycleModel, AD_LIFECYCLE, [dg.Output(
+        lifecycle, "ad_lifecycle", metadata={**table_metadata(lifecycle), **numbers, **meta})])
+
+
+@typed_asset(key=AD_LIFECYCLE_YEAR, model=AdLifecycleYearModel, partitions="yearly", group="deduplication",
+             code_version=LIFECYCLE_VERSION, deps=YEARLY_DEPS)
+def ad_lifecycle_year(context: dg.AssetExecutionContext, duckdb: DuckDBResource, data: DataDirResource) -> dg.Output:
+    """Final weekly series of a measurement year (Figures 2.2-2.5) with uncertain edge weeks flagged."""
+    year = context.partition_key
+    presence = read_presence(duckdb, year)
+    if presence.empty:
+        raise dg.Failure(f"No weekly unique ads stored for measurement year {year}: materialise its weeks first.")
+    series = year_series(presence, year, weeks_of_year(year))
+    collected = series[series["collected"]]
+    meta = {
+        **table_metadata(series),
+        "weeks_collected": int(series["collected"].sum()),
+        "weeks_missing": int((~series["collected"]).sum()),
+        "seen_once_total": int(collected["seen_once"].sum()),
+        "active_min": int(collected["active"].min()),
+        "active_max": int(collected["active"].max()),
+        "closed_mean": round(float(collected["closed"].mean()), 1),
+        **lifecycle_figures(series),
+        **week_provenance(data, weeks_of_year(year)),
+    }
+    return dg.Output(series, metadata=meta)
+
+
+@typed_asset(key=UNIQUE_WORKERS, model=UniqueWorkersModel, partitions="yearly", group="deduplication",
+             code_version=f"{DEDUP_VERSION}-{LINKAGE_VERSION}", deps=YEARLY_DEPS)
+def unique_workers(context: dg.AssetExecutionContext, duckdb: DuckDBResource, data: DataDirResource) -> dg.Output:
+    """Unique ads over the year by the report's method (ad code + name) and by improved linkage."""
+    year = context.partition_key
+    rows = read_year_rows(duckdb, year)
+    if rows.empty:
+        raise dg.Failure(f"No weekly unique ads stored for measurement year {year}: materialise its weeks first.")
+    context.log.info(f"{year}: linking {rows['unique_ad_key'].nunique()} report units with splink ...")
+    units, model = build_unique_workers(rows, year)
+    n = units.groupby("method").size().to_dict()
+    context.log.info(f"{year}: {n.get('report', 0)} unique ads (report method), {n.get('linked', 0)} linked advertisers")
+    return dg.Output(
+        units,
+        metadata={
+            **table_metadata(units, preview=False),
+            "unique_ads_report_method": int(n.get("report", 0)),
+            "advertisers_linked": int(n.get("linked", 0)),
+            "weeks_used": int(rows["measurement_week"].nunique()),
+            "linkage/candidate_pairs": model.pairs_scored,
+            "linkage/pairs_linked": model.pairs_linked,
+            "linkage/prior_match_probability": model.prior,
+            "linkage/training": dg.MetadataValue.md("\n".join(f"- {t}" for t in model.training)),
+            "linkage/match_weights": dg.MetadataValue.md(model.match_weights.round(4).to_markdown(index=False)),
+            "linkage/match_weights_chart": match_weights_figure(model.match_weights),
+            **week_provenance(data, weeks_of_year(year)),
+        },
+    )
+
+

@@ -1,5 +1,0 @@
-import dagster as dg
-
-from sekswerk_assets.tables.assets import assets, checks
-
-defs = dg.Definitions(assets=assets, asset_checks=checks)
