@@ -13,7 +13,7 @@ import os
 import pytest
 
 from sekswerk_assets.extraction import sites
-from sekswerk_assets.extraction.assets import expectations_result
+from sekswerk_assets.defs.extraction.assets import expectations_result
 from sekswerk_assets.extraction.municipality import MunicipalityMatcher
 from sekswerk_assets.extraction.parse import _empty_row, parse_ad, to_frame
 from sekswerk_assets.lib.crypto import new_key
