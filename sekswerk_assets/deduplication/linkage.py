@@ -16,7 +16,7 @@ import pandas as pd
 from sekswerk_assets.constants import LICENSED_TERMS
 from sekswerk_assets.deduplication.splink_model import LinkageResult, link
 
-LINKAGE_VERSION = "2-splink"
+LINKAGE_VERSION = "3-splink-graded"
 
 ATTRIBUTES = [
     "gender", "origin_country", "origin_region", "age", "price_hour", "price_home", "price_escort", "gm_code",

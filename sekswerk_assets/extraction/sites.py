@@ -55,7 +55,7 @@ def _norm_label(label: str) -> str:
 KINKY_LABELS = {"naam": "name", "telefoon": "phone", "geslacht": "gender", "leeftijd": "age", "afkomst": "origin",
                 "plaats": "place", "ontvangst": "type", "tarief": "price", "prijs": "price"}
 SEXJOBS_LABELS = {"naam": "name", "telefoon": "phone", "geslacht": "gender", "leeftijd": "age", "afkomst": "origin",
-                  "plaats": "place", "diensten": "type", "tarief": "price"}
+                  "plaats": "place", "woonplaats": "place", "diensten": "type", "tarief": "price"}
 TEB_LABELS = {"gender": "gender", "age": "age", "nationality": "origin", "city": "place", "services": "type",
               "name": "name"}
 

@@ -181,7 +181,7 @@ class SiteApp:
                 return r.kinky_listing(week, parts[1], page_no, limit), HTML
             if parts[0] == "advertentie" and len(parts) == 2:
                 row = r.online(week, parts[1])
-                return None if row is None else (r.kinky_ad(row), HTML)
+                return None if row is None else (r.kinky_ad(row, week), HTML)
             return None
         if self.site == "sexjobs":
             if not parts:
@@ -190,7 +190,7 @@ class SiteApp:
                 return r.sexjobs_listing(week, parts[1], max(1, self._int(qs, "p", 1))), HTML
             if parts[0] == "advertentie" and len(parts) in (2, 3):
                 row = r.online(week, parts[1])
-                return None if row is None else (r.sexjobs_ad(row), HTML)
+                return None if row is None else (r.sexjobs_ad(row, week), HTML)
             return None
         # topescortbabes
         if not parts or parts == ["escorts"]:
@@ -202,7 +202,7 @@ class SiteApp:
         if parts[0] == "escort" and len(parts) == 2 and "-" in parts[1]:
             code = parts[1].rsplit("-", 1)[1]
             row = r.online(week, code)
-            return None if row is None else (r.teb_ad(row), HTML)
+            return None if row is None else (r.teb_ad(row, week), HTML)
         return None
 
 
