@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-SITES = ("kinky", "sexjobs", "topescortbabes")
+from sekswerk_assets.constants import SITES  # noqa: F401 - the sites the sandbox simulates
 PATTERNS = ("kinky_only", "sexjobs_only", "kinky_and_sexjobs", "topescortbabes")
 COMBOS = ("H", "HE", "HM", "E", "HEM", "M", "EM")
 FIELDS = ("type", "origin", "age", "price", "municipality")
