@@ -26,3 +26,11 @@ REPORT = dg.AssetKey(["report", "nulmeting_report"])
 
 #: the weekly chain, in flow order
 WEEKLY_CHAIN = [*RAW_SNAPSHOTS, PARSED_ADS, WEEKLY_UNIQUE_ADS, AD_STATE, AD_LIFECYCLE]
+
+
+def survey_ins(*, followup: bool = False) -> dict[str, dg.AssetIn]:
+    """Inputs of a survey-side table: the full export's responses, and the follow-up's if asked for."""
+    ins = {"full": dg.AssetIn(SURVEY_MUNICIPALITIES)}
+    if followup:
+        ins["followup"] = dg.AssetIn(SURVEY_FOLLOWUP)
+    return ins

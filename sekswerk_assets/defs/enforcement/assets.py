@@ -13,6 +13,7 @@ from sekswerk_assets.enforcement.trends import (
 )
 from sekswerk_assets.lib.automation import YEARLY_EAGER
 from sekswerk_assets.lib.factory import typed_asset
+from sekswerk_assets.lib.keys import survey_ins
 from sekswerk_assets.lib.metadata import provenance, table_metadata
 from sekswerk_assets.schemas.survey import EnforcementTrendsModel
 from sekswerk_assets.lib.disclosure import DisclosureConfig
@@ -61,12 +62,8 @@ def _summary(df: pd.DataFrame) -> tuple[dict, str]:
     return meta, "\n".join(lines)
 
 
-@typed_asset(
-    key=["survey", "enforcement_trends"],
-    model=EnforcementTrendsModel,
-    ins={"full": dg.AssetIn(key=["survey", "municipalities_responses"])},
-    **ENFORCEMENT_COMMON,
-)
+@typed_asset(key=["survey", "enforcement_trends"], model=EnforcementTrendsModel,
+             ins=survey_ins(), **ENFORCEMENT_COMMON)
 def enforcement_trends(context: dg.AssetExecutionContext, config: DisclosureConfig, survey_source: SurveySource,
                        full: pd.DataFrame) -> pd.DataFrame:
     """Tables 4.16-4.20 (reports, measures, warnings, sanctions, reasons) with the largest municipality's share."""

@@ -8,6 +8,7 @@ from sekswerk_assets.codebook import codebook_for_year
 from sekswerk_assets.licences.estimator import bootstrap_interval, report_estimate, stratified_estimate
 from sekswerk_assets.lib.automation import YEARLY_EAGER
 from sekswerk_assets.lib.factory import typed_asset
+from sekswerk_assets.lib.keys import survey_ins
 from sekswerk_assets.lib.metadata import provenance, table_metadata
 from sekswerk_assets.reference.loader import MunicipalityReference, list_year_for
 from sekswerk_assets.schemas.survey import LicenceCountsModel, LicenceExtrapolationModel
@@ -30,12 +31,7 @@ def licences_per_municipality(full_long: pd.DataFrame, year: str, cb=None) -> pd
     return out, list(q.rows)
 
 
-@typed_asset(
-    key=["survey", "licence_counts"],
-    model=LicenceCountsModel,
-    ins={"full": dg.AssetIn(key=["survey", "municipalities_responses"])},
-    **LICENCE_COMMON,
-)
+@typed_asset(key=["survey", "licence_counts"], model=LicenceCountsModel, ins=survey_ins(), **LICENCE_COMMON)
 def licence_counts(context: dg.AssetExecutionContext, reference: MunicipalityReference, survey_source: SurveySource,
                    full: pd.DataFrame) -> pd.DataFrame:
     """Licences per type of sex business and size class, with respondents and municipalities per stratum (Table 2.1)."""
@@ -62,12 +58,8 @@ def licence_counts(context: dg.AssetExecutionContext, reference: MunicipalityRef
     return df
 
 
-@typed_asset(
-    key=["survey", "licence_extrapolation"],
-    model=LicenceExtrapolationModel,
-    ins={"full": dg.AssetIn(key=["survey", "municipalities_responses"])},
-    **LICENCE_COMMON,
-)
+@typed_asset(key=["survey", "licence_extrapolation"], model=LicenceExtrapolationModel,
+             ins=survey_ins(), **LICENCE_COMMON)
 def licence_extrapolation(context: dg.AssetExecutionContext, reference: MunicipalityReference,
                           survey_source: SurveySource, full: pd.DataFrame) -> pd.DataFrame:
     """National number of licensed businesses: the report's 168/45x100 and size-class-stratified estimates with 95% intervals."""

@@ -6,6 +6,7 @@ import pandas as pd
 from sekswerk_assets.codebook import codebook_for_year
 from sekswerk_assets.lib.automation import YEARLY_EAGER
 from sekswerk_assets.lib.factory import typed_asset
+from sekswerk_assets.lib.keys import survey_ins
 from sekswerk_assets.lib.metadata import provenance, table_metadata
 from sekswerk_assets.policy.summary import policy_by_size_figure, typology_counts
 from sekswerk_assets.policy.typology import build_typology
@@ -31,15 +32,8 @@ def typology_frame(full: pd.DataFrame, followup: pd.DataFrame, year: str, cb=Non
     return df
 
 
-@typed_asset(
-    key=["survey", "policy_typology"],
-    model=PolicyTypologyModel,
-    ins={
-        "full": dg.AssetIn(key=["survey", "municipalities_responses"]),
-        "followup": dg.AssetIn(key=["survey", "followup_responses"]),
-    },
-    **POLICY_COMMON,
-)
+@typed_asset(key=["survey", "policy_typology"], model=PolicyTypologyModel,
+             ins=survey_ins(followup=True), **POLICY_COMMON)
 def policy_typology(
     context: dg.AssetExecutionContext, config: DisclosureConfig, survey_source: SurveySource, full: pd.DataFrame,
     followup: pd.DataFrame,

@@ -11,7 +11,7 @@ from sekswerk_assets.lib.factory import partitioning, typed_asset, validated_eve
 from sekswerk_assets.lib.checks import schema_check_spec
 from sekswerk_assets.lib.metadata import provenance, table_metadata
 from sekswerk_assets.constants import DUCKDB_POOL, OWNERS
-from sekswerk_assets.lib.keys import MUNICIPALITIES, SURVEY_EXPORTS
+from sekswerk_assets.lib.keys import MUNICIPALITIES, SURVEY_EXPORTS, survey_ins
 from sekswerk_assets.reference.loader import MunicipalityReference, list_year_for
 from sekswerk_assets.schemas.survey import ResponsesModel, SurveyTableModel, YearComparisonModel
 from sekswerk_assets.survey.comparison import COLUMNS, UPSTREAM, _shown, comparison_figure, earlier_point, indicators
@@ -121,15 +121,8 @@ def disclosure_metadata(df: pd.DataFrame) -> dict:
             "protection_interval": PROTECTION_INTERVAL}
 
 
-@typed_asset(
-    key=["survey", "response_overview"],
-    model=SurveyTableModel,
-    ins={
-        "full": dg.AssetIn(key=["survey", "municipalities_responses"]),
-        "followup": dg.AssetIn(key=["survey", "followup_responses"]),
-    },
-    **TABLE_COMMON,
-)
+@typed_asset(key=["survey", "response_overview"], model=SurveyTableModel,
+             ins=survey_ins(followup=True), **TABLE_COMMON)
 def response_overview(
     context: dg.AssetExecutionContext,
     config: DisclosureConfig,
@@ -201,15 +194,7 @@ def response_overview(
     return df
 
 
-@typed_asset(
-    key=["survey", "tables"],
-    model=SurveyTableModel,
-    ins={
-        "full": dg.AssetIn(key=["survey", "municipalities_responses"]),
-        "followup": dg.AssetIn(key=["survey", "followup_responses"]),
-    },
-    **TABLE_COMMON,
-)
+@typed_asset(key=["survey", "tables"], model=SurveyTableModel, ins=survey_ins(followup=True), **TABLE_COMMON)
 def tables(context: dg.AssetExecutionContext, config: DisclosureConfig, survey_source: SurveySource, full: pd.DataFrame,
            followup: pd.DataFrame) -> pd.DataFrame:
     """Every survey table of chapters 2-4 (Table 2.1, 3.1-3.14, 4.1-4.21) and text figures, with size-class breakdowns."""
