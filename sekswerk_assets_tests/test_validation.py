@@ -169,7 +169,7 @@ def test_report_prints_accuracy_beside_the_tables(loop):
     text = md.read_text()
     assert re.search(r"price per hour: \d+\.\d% correct \(95% CI \d+\.\d-\d+\.\d\), 120 coded ads", text)
     assert re.search(r"gender: \d+\.\d% correct", text)
-    assert "Quality: extraction accuracy" in text
+    assert "Extraction accuracy on the validation sample" in text
 
 
 def test_no_ad_text_in_event_log_or_warehouse(loop):
@@ -306,3 +306,69 @@ def test_wilson_and_rogan_gladen():
     assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == pytest.approx(1.0)
     # 30% observed with sensitivity 0.9 and specificity 0.95: true share (0.3 - 0.05) / 0.85
     assert rogan_gladen(0.30, 0.9, 0.95) == pytest.approx(0.25 / 0.85)
+
+
+def test_new_coded_sheet_requests_the_accuracy(instance, tmp_path):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from sekswerk_assets.lib.keys import CODED_SHEET
+
+    chosen = [a for a in defs.assets if isinstance(a, (dg.AssetsDefinition, dg.AssetSpec))
+              and ({a.key} if isinstance(a, dg.AssetSpec) else set(a.keys)) & {VALIDATION_SAMPLE, CODED_SHEET,
+                                                                                EXTRACTION_ACCURACY}]
+    assets = dg.Definitions(assets=chosen, resources=defs.resources)
+    when = dt.datetime(2021, 9, 1, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=VALIDATION_SAMPLE, partition=YEAR))
+    first = dg.evaluate_automation_conditions(defs=assets, instance=instance, evaluation_time=when)
+    requested = {r.key: set(r.true_subset.expensively_compute_partition_keys()) for r in first.results
+                 if r.true_subset.size}
+    assert EXTRACTION_ACCURACY not in requested  # no coded sheet yet
+    data = DataDirResource(data_dir=str(tmp_path), snapshot_key=make_resources(tmp_path)["data"].snapshot_key)
+    write_sealed(data.root, data.cipher(), YEAR, CODED, b"coded")
+    for event in coded_sheet_sensor(dg.build_sensor_context(instance=instance, resources={"data": data})).asset_events:
+        instance.report_runless_asset_event(event)
+    second = dg.evaluate_automation_conditions(defs=assets, instance=instance, cursor=first.cursor,
+                                               evaluation_time=when + dt.timedelta(minutes=1))
+    requested = {r.key: set(r.true_subset.expensively_compute_partition_keys()) for r in second.results
+                 if r.true_subset.size}
+    assert requested.get(EXTRACTION_ACCURACY) == {YEAR}
+
+
+def test_accuracy_counts_errors_false_extractions_and_corrects_shares():
+    from sekswerk_assets.validation.accuracy import accuracy_table
+
+    n = 200
+    rng = __import__("numpy").random.default_rng(1)
+    truth_home = rng.random(n) < 0.4
+    # the extractor misses 10% of home reception and adds it to 5% of the others
+    ext_home = [(t and rng.random() > 0.10) or (not t and rng.random() < 0.05) for t in truth_home]
+    sample = pd.DataFrame({
+        "sample_id": [f"V2020-{i + 1:04d}" for i in range(n)], "site": "kinky", "gender": "female",
+        "type_stated": True, "work_home": ext_home, "work_escort": True, "work_massage": False,
+        "origin_country": [None] * 10 + ["Nederland"] * (n - 10), "origin_region": [None] * 10 + ["netherlands"] * (n - 10),
+        "age": pd.array([30] * n, dtype="Int64"), "price_hour": [150.0] * (n - 1) + [None],
+        "gm_code": "GM0363", "licensed_indicated": False,
+    })
+    coded = pd.DataFrame({
+        "sample_id": sample["sample_id"], "gender": ["female"] * (n - 4) + ["male"] * 4,
+        "work_types": ["home, escort" if t else "escort" for t in truth_home],
+        "origin_country": ["not stated"] * 5 + ["Nederland"] * (n - 5),
+        "origin_region": ["not stated"] * 5 + ["netherlands"] * (n - 5), "age": "30",
+        "price_hour": ["150.4"] * (n - 2) + ["not stated", "not stated"], "municipality": "GM0363",
+        "licensed_work": "no",
+    })
+    frame = pd.concat([sample] * 5, ignore_index=True)
+    t = accuracy_table("2020", sample, coded, frame)
+    get = t[t["measure"] != "confusion"].set_index(["variable", "measure"])
+    assert get.loc[("gender", "accuracy"), "k"] == n - 4
+    assert get.loc[("price_hour", "accuracy"), ["k", "n"]].tolist() == [n - 2, n - 2]  # within half a euro
+    assert get.loc[("price_hour", "false_extraction"), ["k", "n"]].tolist() == [1, 2]
+    # 5 ads state an origin the extractor missed: wrong among the stated ones
+    assert get.loc[("origin_country", "accuracy"), ["k", "n"]].tolist() == [n - 10, n - 5]
+    g = t[(t["variable"] == "gender") & (t["measure"] == "confusion")]
+    assert set(zip(g["truth"], g["extracted"], g["k"])) == {("female", "female", n - 4), ("male", "female", 4)}
+    home = t[t["variable"] == "offers home reception"].set_index("measure")
+    assert home.loc["corrected_share", "ci_low"] <= truth_home.mean() <= home.loc["corrected_share", "ci_high"]
+    assert abs(home.loc["corrected_share", "estimate"] - truth_home.mean()) < abs(
+        home.loc["observed_share", "estimate"] - truth_home.mean()) + 1e-9

@@ -6,7 +6,7 @@ from dagster_duckdb import DuckDBResource
 
 from sekswerk_assets.lib.automation import YEARLY_EAGER
 from sekswerk_assets.lib.factory import typed_asset
-from sekswerk_assets.lib.keys import CODED_SHEET, EXTRACTION_ACCURACY, VALIDATION_SAMPLE
+from sekswerk_assets.lib.keys import CODED_SHEET, EXTRACTION_ACCURACY, VALIDATION_SAMPLE, WEEKLY_UNIQUE_ADS
 from sekswerk_assets.lib.metadata import table_metadata
 from sekswerk_assets.lib.provenance import data_provenance
 from sekswerk_assets.lib.pseudonym import PseudonymResource
@@ -98,7 +98,8 @@ def validation_sample(context: dg.AssetExecutionContext, config: SampleConfig, d
     code_version=ACCURACY_VERSION,
     kinds=("pandas", "duckdb"),
     deps=[VALIDATION_SAMPLE, CODED_SHEET, *YEARLY_DEPS],
-    automation_condition=YEARLY_EAGER,
+    # follows a new coded sheet (or sample) of the year; the weekly unique ads (observed shares) never hold it back
+    automation_condition=YEARLY_EAGER.ignore(dg.AssetSelection.assets(WEEKLY_UNIQUE_ADS)),
 )
 def extraction_accuracy(context: dg.AssetExecutionContext, duckdb: DuckDBResource, data: DataDirResource):
     """Extraction accuracy per variable on the coded sample: Wilson 95% intervals, false extractions, confusion."""
