@@ -242,7 +242,8 @@ def test_cli_round_trip(coding_env, tmp_path, capsys):
     assert "3 coded ads checked" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("case", ["unknown value", "missing column", "duplicated id", "unknown id", "partly coded"])
+@pytest.mark.parametrize("case", ["unknown value", "missing column", "duplicated id", "unknown id", "partly coded",
+                                  "another ad"])
 def test_cli_refuses_a_wrongly_coded_sheet(coding_env, tmp_path, capsys, case):
     data, rows, good = coding_env
     if case == "unknown value":
@@ -257,16 +258,19 @@ def test_cli_refuses_a_wrongly_coded_sheet(coding_env, tmp_path, capsys, case):
     elif case == "unknown id":
         path = _coded(tmp_path, [*rows, {**rows[0], "sample_id": "V2020-0999"}], good)
         expect = ["row 5", "'V2020-0999'", "not in this year's sample"]
-    else:
+    elif case == "partly coded":
         path = _coded(tmp_path, rows, {**good, "age": None})
         expect = ["row 2", "'coded_age'", "(empty)", "partly coded"]
+    else:  # a sheet of an earlier draw: the id now names another ad (whose code is never echoed)
+        path = _coded(tmp_path, [{**rows[0], "ad_code": "987654"}, *rows[1:]], good)
+        expect = ["row 2", "'ad_code'", "earlier draw"]
     assert cli(["encrypt", "--year", YEAR, str(path)]) == 2
     err = capsys.readouterr().err
     assert "coded.xlsx" in err and "nothing was written" in err
     for e in expect:
         assert e in err, (e, err)
     assert not sheet_path(data.root, YEAR, CODED).exists()
-    assert "advertentietekst" not in err and "0612345678" not in err
+    assert "advertentietekst" not in err and "0612345678" not in err and "987654" not in err
 
 
 def test_pasted_text_in_a_cell_is_never_echoed(coding_env, tmp_path, capsys):

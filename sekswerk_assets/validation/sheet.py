@@ -221,8 +221,10 @@ def parse_coded_sheet(xlsx: bytes, file: str, expected: pd.DataFrame | None = No
                 problems.append(Problem(file, r, "sample_id", shown(sid), "id is not in this year's sample"))
                 continue
             if known[sid] != (site, code):
-                problems.append(Problem(file, r, "ad_code", shown(code),
-                                        "this id names another ad in the sample (a sheet of an earlier draw?)"))
+                # the ad code itself is never echoed: it identifies an ad
+                problems.append(Problem(file, r, "ad_code", None,
+                                        "site and ad code differ from this id's ad in the sample (a sheet of an "
+                                        "earlier draw?)"))
                 continue
         coded, row_problems = {}, []
         for v in VARIABLES:
