@@ -23,6 +23,9 @@ SURVEY_MUNICIPALITIES = dg.AssetKey(["survey", "municipalities_responses"])
 SURVEY_FOLLOWUP = dg.AssetKey(["survey", "followup_responses"])
 SURVEY_TABLES = dg.AssetKey(["survey", "tables"])
 REPORT = dg.AssetKey(["report", "nulmeting_report"])
+VALIDATION_SAMPLE = dg.AssetKey(["ads", "validation_sample"])
+CODED_SHEET = dg.AssetKey(["validation", "coded_sheet"])
+EXTRACTION_ACCURACY = dg.AssetKey(["ads", "extraction_accuracy"])
 
 #: the weekly chain, in flow order
 WEEKLY_CHAIN = [*RAW_SNAPSHOTS, PARSED_ADS, WEEKLY_UNIQUE_ADS, AD_STATE, AD_LIFECYCLE]

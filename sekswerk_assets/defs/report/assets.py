@@ -29,7 +29,8 @@ REPORT_KEY = REPORT
 REPORT_VERSION = "1"
 AD_KEYS = [["ads", n] for n in (
     "ad_lifecycle_year", "unique_workers", "gender_table", "work_type_table", "price_table", "origin_table", "age_table",
-    "municipality_table", "work_type_by_municipality", "licensed_signals", "price_trend", "wrs_indicators")]
+    "municipality_table", "work_type_by_municipality", "licensed_signals", "price_trend", "wrs_indicators",
+    "extraction_accuracy")]
 WEEKLY_KEYS = [["ads", "parsed_ads"], ["ads", "weekly_unique_ads"]]  # fill rates and dedup counts of the year's weeks
 
 
