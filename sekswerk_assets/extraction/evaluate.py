@@ -7,22 +7,10 @@ records whose label says "not stated" (null / empty), the share where a value wa
 
 from __future__ import annotations
 
-import math
+from sekswerk_assets.lib.stats import wilson  # the one Wilson interval of the project
 
 VARIABLES = ("age", "price_per_hour_eur", "work_types", "origin_country", "origin_region", "gender", "municipality",
              "gm_code", "licensed_terms_found", "licensed_work")
-Z95 = 1.959963984540054
-
-
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for k successes out of n (nan, nan when n == 0)."""
-    if n == 0:
-        return float("nan"), float("nan")
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def stated(var: str, value) -> bool:
