@@ -128,13 +128,15 @@ wrs_indicators = build_weekly_series_asset(
 price_table_expectations = gx_check(
     asset=table_assets[2], name="price_table_expectations", partitions_def=measurement_year_partitions,
     description="GX: price bands, plausible means.", rows=lambda df: df[df["stat"] == "mean"],
-    expectations=[row_count_between(1), gxe.ExpectColumnValuesToBeBetween(column="value", min_value=20, max_value=2000),
-                  gxe.ExpectColumnValuesToBeInSet(column="column", value_set=["all", "home", "escort"])],
+    expectations=lambda: [
+        row_count_between(1), gxe.ExpectColumnValuesToBeBetween(column="value", min_value=20, max_value=2000),
+        gxe.ExpectColumnValuesToBeInSet(column="column", value_set=["all", "home", "escort"])],
 )
 age_table_expectations = gx_check(
     asset=table_assets[4], name="age_table_expectations", partitions_def=measurement_year_partitions,
     description="GX: mean ages adult and plausible.", rows=lambda df: df[df["stat"] == "mean"],
-    expectations=[row_count_between(1), gxe.ExpectColumnValuesToBeBetween(column="value", min_value=18, max_value=60)],
+    expectations=lambda: [
+        row_count_between(1), gxe.ExpectColumnValuesToBeBetween(column="value", min_value=18, max_value=60)],
 )
 
 
