@@ -54,16 +54,6 @@ class WeekStats:
     def total_unparsed(self) -> int:
         return int(sum(self.unparsed.values()))
 
-    def as_metadata(self) -> dict:
-        return {
-            "pages": dict(self.pages),
-            "parsed": dict(self.parsed),
-            "unparsed": dict(self.unparsed),
-            "unparsed_reasons": dict(self.reasons),
-            "missing_sites": list(self.missing_sites),
-            "seconds": round(self.seconds, 2),
-        }
-
 
 def _empty_row(week: str, site: str) -> dict:
     row = {c: None for c in COLUMNS}

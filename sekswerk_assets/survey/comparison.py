@@ -1,6 +1,5 @@
 """Key survey indicators side by side over the materialised measurement years, with 2014 as a fixed earlier point."""
 
-import dagster as dg
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,7 +8,7 @@ import pandas as pd  # noqa: E402
 from dagster_duckdb import DuckDBResource  # noqa: E402
 
 from sekswerk_assets.lib.disclosure import MIN_CELL  # noqa: E402
-from sekswerk_assets.lib.metadata import png_metadata, provenance, table_metadata  # noqa: E402
+from sekswerk_assets.lib.metadata import png_metadata  # noqa: E402
 from sekswerk_assets.lib.warehouse import read_sql  # noqa: E402
 from sekswerk_assets.survey.tables import published  # noqa: E402
 
@@ -20,7 +19,7 @@ UPSTREAM = [
     ["survey", "licence_extrapolation"],
     ["survey", "enforcement_trends"],
 ]
-EARLIER_SOURCE = "Van Wijk et al. (2014), as cited in the report (sections 2.2 and 3.2); published_2020.yaml earlier_2014"
+EARLIER_SOURCE = "Van Wijk et al. (2014), as cited in the report (sections 2.2 and 3.2); published/survey_2020.yaml earlier_2014"
 POLICY_TYPES = {"1": "maximum", "2": "zero", "3": "de_facto_zero", "4": "phase_out", "5": "spatial_planning"}
 COLUMNS = ["indicator", "year", "value", "unit", "source", "synthetic", "status"]
 NOT_ANSWERED = "not asked / not answered"

@@ -8,12 +8,10 @@ Denominators (``base_n``) follow from the routing: the number of respondents ask
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from sekswerk_assets.published import load as load_published
 from sekswerk_assets.codebook.codebook import Codebook
 from sekswerk_assets.lib.disclosure import MIN_CELL, PROTECTION_INTERVAL, suppress_long
 from sekswerk_assets.lib.numbers import percent as pct  # the one percentage helper (half up, 5/16 -> 31.3)
@@ -21,14 +19,11 @@ from sekswerk_assets.lib.numbers import percent as pct  # the one percentage hel
 SIZES = ("small", "medium", "large")
 OVERVIEW_TABLES = {"B2.1", "B2.2", "text:followup", "text:response"}
 TABLE_COLUMNS = ["table_id", "title", "row_key", "row", "column", "value", "base_n", "multiple_answers"]
-PUBLISHED_DIR = Path(__file__).resolve().parent
 
 
-@cache
 def published(year: str) -> dict | None:
-    """The project's copy of the figures published for ``year`` (only 2020 so far)."""
-    path = PUBLISHED_DIR / f"published_{year}.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    """The survey figures published for ``year`` (only 2020 so far), from the one loader."""
+    return load_published("survey", year)
 
 
 class TableBuilder:

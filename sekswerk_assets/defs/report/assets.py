@@ -19,7 +19,7 @@ from sekswerk_assets.reference.loader import MunicipalityReference, list_year_fo
 from sekswerk_assets.report.content import published_list
 from sekswerk_assets.report.document import build_document, index_frame
 from sekswerk_assets.report.figures import Figures
-from sekswerk_assets.report.inputs import ads_nature, read_inputs, sandbox_configured, survey_nature, survey_synthetic
+from sekswerk_assets.report.inputs import ads_nature, read_inputs, sandbox_configured, survey_nature
 from sekswerk_assets.report.quality import check_keys, check_results
 from sekswerk_assets.report.render import to_html, to_markdown
 from sekswerk_assets.report.schemas import ReportIndexModel
@@ -81,7 +81,6 @@ def nulmeting_report(
     """Yearly report: every table and figure of chapters 2-4 beside the published 2020 values (HTML + Markdown)."""
     year = context.partition_key
     inputs = read_inputs(duckdb, year)
-    survey_flag = survey_synthetic(inputs)
     ads, ads_basis = ads_nature(data.root, year, inputs, configured_sandbox=sandbox_configured())
     survey = survey_nature(inputs)
     synthetic = ads == "sandbox" or survey == "synthetic"

@@ -4,7 +4,6 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from sekswerk_assets.codebook import codebook_for_year
 from sekswerk_assets.lib.automation import YEARLY_EAGER
 from sekswerk_assets.lib.disclosure import PROTECTION_INTERVAL, DisclosureConfig
 from sekswerk_assets.lib.factory import partitioning, typed_asset, validated_events
