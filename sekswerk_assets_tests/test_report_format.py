@@ -210,3 +210,22 @@ def test_the_report_quality_line_counts_per_partition(built):
     passed, failed, none, incomplete = map(int, re.search(
         r"(\d+) passed, (\d+) failed, (\d+) without a result, (\d+) incomplete", line).groups())
     assert passed > 20 and incomplete == 0, line
+
+
+def test_a_schema_error_upstream_fails_the_report_instead_of_not_available(tmp_path):
+    """A table that exists in another shape is an error, never a silent 'not available'."""
+    import duckdb
+    from dagster_duckdb import DuckDBResource
+
+    from sekswerk_assets.report.inputs import ReportInputError, read_inputs
+
+    db = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema ads")
+        con.execute("create table ads.price_table (year_of_measure varchar, cell double)")  # no measurement_year
+    with pytest.raises(ReportInputError, match=r"ads\.price_table cannot be read \(BinderException"):
+        read_inputs(DuckDBResource(database=str(db)), "2020")
+    # a table that does not exist yet still reads as empty (the year simply has no such data)
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    assert read_inputs(DuckDBResource(database=str(empty)), "2020")["ads.price_table"].empty

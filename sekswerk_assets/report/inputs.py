@@ -23,12 +23,24 @@ YEARLY_TABLES = [
 ]
 
 
+class ReportInputError(RuntimeError):
+    """An upstream table of the report exists but cannot be read as the report expects (schema or SQL error)."""
+
+
 def read_sql(db: DuckDBResource, sql: str, params=None) -> pd.DataFrame:
-    """``lib.warehouse.read_sql``, also tolerant of a table that exists with another shape (read as empty)."""
+    """``lib.warehouse.read_sql``: a table not materialised yet reads as empty (rendered "not available").
+
+    Any other error (a column missing, a table of another shape, bad SQL) fails the report, naming the
+    error and the table: a schema problem upstream must never look like a year without data.
+    """
     try:
         return _read_sql(db, sql, params)
-    except duckdb.Error:
-        return pd.DataFrame()
+    except duckdb.Error as exc:
+        tables = sorted({w for w in sql.replace("\n", " ").split() if w.count(".") == 1 and w.split(".")[0] in
+                         ("ads", "survey", "reference", "report")})
+        first = str(exc).strip().splitlines()[0][:200]
+        raise ReportInputError(f"report input {', '.join(tables) or 'query'} cannot be read "
+                               f"({type(exc).__name__}: {first})") from None
 
 
 def read_inputs(db: DuckDBResource, year: str) -> dict[str, pd.DataFrame]:

@@ -6,12 +6,13 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from sekswerk_assets.constants import DUCKDB_POOL, OWNERS
+from sekswerk_assets.constants import DUCKDB_POOL, OWNERS, SITES
 from sekswerk_assets.deduplication.lifecycle import advance_state, year_series
 from sekswerk_assets.deduplication.linkage import LINKAGE_VERSION, unique_workers as build_unique_workers
 from sekswerk_assets.deduplication.weekly import DEDUP_VERSION, dedup_week
 from sekswerk_assets.lib.automation import WEEKLY_EAGER
 from sekswerk_assets.lib.checks import schema_check_spec
+from sekswerk_assets.lib.expectations import row_count_between, validate_suite
 from sekswerk_assets.lib.factory import partitioning, typed_asset, validated_events
 from sekswerk_assets.lib.keys import AD_LIFECYCLE, AD_LIFECYCLE_YEAR, AD_STATE, PARSED_ADS, UNIQUE_WORKERS, WEEKLY_UNIQUE_ADS
 from sekswerk_assets.lib.metadata import table_metadata
@@ -52,15 +53,32 @@ def week_provenance(data: DataDirResource, weeks: list[str]) -> dict:
     code_version=DEDUP_VERSION,
     ins={"parsed_ads": dg.AssetIn(PARSED_ADS)},
     automation_condition=WEEKLY_EAGER,
+    check_specs=[dg.AssetCheckSpec(
+        "weekly_unique_ads_expectations", asset=WEEKLY_UNIQUE_ADS, blocking=True, partitions_def=weekly_partitions,
+        description="GX: the week has unique ads, every site known, keys present.")],
 )
-def weekly_unique_ads(context: dg.AssetExecutionContext, parsed_ads: pd.DataFrame, data: DataDirResource) -> dg.Output:
+def weekly_unique_ads(context: dg.AssetExecutionContext, parsed_ads: pd.DataFrame, data: DataDirResource):
     """Unique ads of a week after between-site deduplication on phone + municipality (kinky kept)."""
     unique, stats = dedup_week(parsed_ads)
     context.log.info(f"{context.partition_key}: {stats['observations']} observations -> {stats['unique_ads']} unique ads")
     prices = unique["price_hour"].dropna()
     figures = {"mean_price_hour": round(float(prices.mean()), 2)} if len(prices) else {}
-    return dg.Output(unique, metadata={**table_metadata(unique, preview=False), **stats, **figures,
-                                       **week_provenance(data, [context.partition_key])})
+    yield dg.Output(unique, metadata={**table_metadata(unique, preview=False), **stats, **figures,
+                                      **week_provenance(data, [context.partition_key])})
+    yield weekly_expectations(unique)
+
+
+def weekly_expectations(unique: pd.DataFrame) -> dg.AssetCheckResult:
+    """Blocking GX suite of the week's unique ads: an empty week stops the lifecycle and the yearly tables."""
+    import great_expectations.expectations as gxe
+
+    result = validate_suite(unique, "weekly_unique_ads", [
+        row_count_between(1),
+        gxe.ExpectColumnValuesToBeInSet(column="site", value_set=list(SITES)),
+        gxe.ExpectColumnValuesToNotBeNull(column="unique_ad_key"),
+    ])
+    return dg.AssetCheckResult(check_name="weekly_unique_ads_expectations", asset_key=WEEKLY_UNIQUE_ADS,
+                               passed=result.passed, metadata=result.metadata)
 
 
 _WEEKLY_PART, _WEEKLY_META = partitioning("weekly")
