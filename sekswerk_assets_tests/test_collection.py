@@ -203,3 +203,17 @@ def test_chromium_sandbox_stays_on_for_real_sites(monkeypatch):
     assert browser.launch_options(local_sandbox_target=True)["chromium_sandbox"] is False
     with pytest.raises(browser.SandboxUnavailable, match="Chromium's sandbox on"):
         browser.launch_options(local_sandbox_target=False)
+
+
+def test_environment_fields_stay_environment_variables(monkeypatch):
+    """Resource fields set from the environment are EnvVars, so a Launchpad override of one field keeps the others."""
+    import dagster as dg
+
+    monkeypatch.setenv("SEKSWERK_SANDBOX_SCALE", "0.2")
+    monkeypatch.setenv("SEKSWERK_CHROMIUM_PATH", "/usr/bin/chromium")
+    monkeypatch.setenv("SEKSWERK_KINKY_URL", "https://kinky.example")
+    res = AdSitesResource.from_env()
+    for field in ("sandbox_scale", "chromium_path", "kinky_url"):
+        assert isinstance(getattr(res, field), dg.EnvVar), field
+    config = res._get_non_default_public_field_values() if hasattr(res, "_get_non_default_public_field_values") else {}
+    assert config.get("sandbox_scale", dg.EnvVar("SEKSWERK_SANDBOX_SCALE")) == dg.EnvVar("SEKSWERK_SANDBOX_SCALE")

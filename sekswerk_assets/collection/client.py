@@ -11,7 +11,7 @@ import asyncio
 from typing import Literal
 
 import dagster as dg
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, field_validator
 
 from sekswerk_assets import settings
 from sekswerk_assets.collection.adapters import ADAPTERS
@@ -42,7 +42,9 @@ class AdSitesResource(dg.ConfigurableResource):
     kinky_url: str | None = Field(default=None, description="base URL; unset -> embedded sandbox")
     sexjobs_url: str | None = None
     topescortbabes_url: str | None = None
-    sandbox_scale: float = 1.0
+    # a string so that it can be an EnvVar (SEKSWERK_SANDBOX_SCALE) that stays set when another field is
+    # overridden in the Launchpad; numbers are accepted too
+    sandbox_scale: str = Field(default="1.0", description="population scale of the embedded sandbox (a number)")
     sandbox_base_urls: dict[str, str] | None = Field(
         default=None, description="an already running sandbox (site -> base URL), e.g. from `python -m sekswerk_assets.sandbox serve`"
     )
@@ -62,7 +64,13 @@ class AdSitesResource(dg.ConfigurableResource):
     timeout_s: float | None = Field(default=None, description="per request (sandbox 3 s, real 30 s)")
     page_budget: int = 60_000
 
-    _sandbox_servers: dict = PrivateAttr(default_factory=dict)  # measurement year -> (server, urls)
+    _sandbox_servers: dict = PrivateAttr(default_factory=dict)
+
+    @field_validator("sandbox_scale", mode="before")
+    @classmethod
+    def _scale_as_text(cls, value):
+        """Numbers are accepted and kept as text (the field is text so that it can be an EnvVar)."""
+        return str(value) if isinstance(value, (int, float)) else value  # measurement year -> (server, urls)
 
     @classmethod
     def from_env(cls) -> "AdSitesResource":
@@ -70,7 +78,7 @@ class AdSitesResource(dg.ConfigurableResource):
             kinky_url=settings.config_value("SEKSWERK_KINKY_URL"),
             sexjobs_url=settings.config_value("SEKSWERK_SEXJOBS_URL"),
             topescortbabes_url=settings.config_value("SEKSWERK_TOPESCORTBABES_URL"),
-            sandbox_scale=float(settings.get("SEKSWERK_SANDBOX_SCALE")),
+            sandbox_scale=settings.config_value("SEKSWERK_SANDBOX_SCALE"),
             chromium_path=settings.config_value("SEKSWERK_CHROMIUM_PATH"),
         )
 
@@ -87,7 +95,7 @@ class AdSitesResource(dg.ConfigurableResource):
 
         config = load_config(
             self.sandbox_config,
-            scale=self.sandbox_scale,
+            scale=float(self.sandbox_scale),
             layout_change=self.sandbox_layout_change,
             faults={
                 "http_5xx": self.sandbox_fault_http_5xx,
