@@ -48,6 +48,28 @@ def first_error(instance: dg.DagsterInstance, run_id: str) -> str:
     return "run failed before any step (see the run's logs in the UI)"
 
 
+def reference_problem(years: list[str]) -> str | None:
+    """The reference error the runs of ``years`` would hit (as one line), or None if the data is there.
+
+    Checked before any run: without it the sandbox's own start-up error would be all a run says.
+    """
+    from sekswerk_assets.reference.loader import MunicipalityReference, ReferenceDataMissing, list_year_for, update_command
+
+    reference = MunicipalityReference()  # SEKSWERK_REFERENCE_DIR or the packaged data, plus the cache
+    for year in years:
+        list_year = list_year_for(year)
+        try:
+            reference.municipalities(list_year)
+            reference.places(list_year)
+            reference.mergers()
+        except ReferenceDataMissing as exc:
+            message = str(exc).splitlines()[0]
+            if "reference update" not in message:
+                message += f"; a year's data can be fetched with: {update_command(list_year)}"
+            return f"measurement year {year}: {message}"
+    return None
+
+
 def instance_home() -> Path:
     """``$DAGSTER_HOME``, or the Makefile's ``./.dagster_home`` when unset, with the local profile if it has none."""
     if not os.environ.get("DAGSTER_HOME"):
@@ -76,11 +98,16 @@ def main(argv: list[str] | None = None) -> int:
 
     from sekswerk_assets.definitions import load_definitions
 
+    weeks = week_range(args.weeks)
+    years = sorted({year_of_week(w) for w in weeks})
+    problem = reference_problem(years)
+    if problem:
+        print("FAILED: the CBS municipality reference is not available, nothing was run", file=sys.stderr)
+        print(problem, file=sys.stderr)
+        return 1
     instance_home()
     defs = load_definitions()
     instance = dg.DagsterInstance.get()
-    weeks = week_range(args.weeks)
-    years = sorted({year_of_week(w) for w in weeks})
     done: list[tuple[str, str, int]] = []  # job, partition, assets materialised
     for job_name, keys in (("weekly_pipeline", weeks), ("yearly_pipeline", years)):
         job = defs.resolve_job_def(job_name)

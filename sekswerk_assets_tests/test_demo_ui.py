@@ -26,6 +26,12 @@ ARTIFACTS = REPO / "test-artifacts"
 WEEKS = ("2020-08-25", "2020-09-01")
 #: numeric metadata of ads/ad_lifecycle that the Plots tab charts over the weekly partitions
 LIFECYCLE_SERIES = ("active", "new_vs_previous", "closed_previous_provisional", "seen_once_previous_provisional")
+#: the other weekly assets' key figures, charted on their own Plots tabs
+OTHER_SERIES = {
+    "raw_snapshots/kinky": ("pages", "failures", "pages_per_s"),
+    "ads/weekly_unique_ads": ("mean_price_hour",),
+    "ads/parsed_ads": ("fill/age", "fill/price", "fill/municipality"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +100,10 @@ def test_ui_shows_lifecycle_plots_and_the_demo_runs_under_their_jobs(demo):
             assert "view=plots" in page.url
             assert page.locator("canvas").count() >= len(LIFECYCLE_SERIES)
             page.screenshot(path=str(ARTIFACTS / "ui_ad_lifecycle_plots.png"), full_page=True)
+            for key, series_names in OTHER_SERIES.items():
+                page.goto(f"{url}/assets/{key}?view=plots")
+                for series in series_names:
+                    expect(page.get_by_text(series, exact=True).first).to_be_visible(timeout=180_000)
 
             # the demo's runs under their jobs (the jobs' own Runs pages, not only the global run list)
             for job, job_runs in runs.items():
