@@ -65,7 +65,10 @@ def readme_commands() -> list[Command]:
                 continue
             if len(words) >= 2 and words[0] in COMMAND_WORDS:
                 found.append(Command(words, None, paragraph))
-    return found
+    unique: dict[tuple[str, ...], Command] = {}
+    for cmd in found:  # a command shown twice is checked once (where it is first shown)
+        unique.setdefault(tuple(cmd.words), cmd)
+    return list(unique.values())
 
 
 COMMANDS = readme_commands()
