@@ -108,6 +108,9 @@ def figures(db: Path) -> dict:
                 "select row from ads.municipality_table where method='report' and table_id='2.4' and stat='count' "
                 "and row <> 'total top ten' order by value desc").fetchall()],
             "active min/max": con.execute("select min(active), max(active) from ads.ad_lifecycle_year where collected").fetchone(),
+            # issue 9: the stored running state grows with unique ads, not weeks x ads (target <= 1.1)
+            "state_rows": con.execute("select count(*) from ads.ad_state").fetchone()[0],
+            "weekly_unique_rows": con.execute("select count(*) from ads.weekly_unique_ads").fetchone()[0],
         }
 
 
@@ -201,6 +204,8 @@ def main() -> None:
           f"linked {100 * (ours['linked advertisers'] - len(pop.advertisers)) / len(pop.advertisers):+.1f}%)")
     print(f"  linkage pairwise precision {ours['linkage_precision']}, recall {ours['linkage_recall']} (vs true advertisers)")
     print(f"  top ten: {ours['top ten']}")
+    ratio = ours["state_rows"] / ours["weekly_unique_rows"] if ours["weekly_unique_rows"] else float("nan")
+    print(f"  ad_state rows {ours['state_rows']} / weekly unique rows {ours['weekly_unique_rows']} = {ratio:.3f} (target <= 1.1)")
     print(f"  weekly active min/max: {ours['active min/max']}")
     print(json.dumps({**out, **{k: v for k, v in ours.items() if k != 'top ten'}}, default=str))
 

@@ -14,9 +14,11 @@ import dagster as dg
 from sekswerk_assets.jobs import JOBS
 from sekswerk_assets.lib.alerts import build_alert_sensors
 from sekswerk_assets.lib.automation import automation_default_status
+from sekswerk_assets.lib.catalog import register_checks
 from sekswerk_assets.lib.checks import factory_checks
 from sekswerk_assets.lib.code_references import with_code_references
 from sekswerk_assets.lib.yearly import yearly_after_last_week_sensor
+from sekswerk_assets.ops import dead_run_sensor
 from sekswerk_assets.environment import build_resources
 
 
@@ -34,10 +36,12 @@ def defs() -> dg.Definitions:
     extra = dg.Definitions(
         asset_checks=factory_checks(stages.assets or []),
         jobs=JOBS,
-        sensors=[automation, yearly_after_last_week_sensor(status), *build_alert_sensors(status)],
+        sensors=[automation, yearly_after_last_week_sensor(status), *build_alert_sensors(status), dead_run_sensor],
         resources=build_resources(),
     )
-    return with_code_references(dg.Definitions.merge(stages, extra))
+    merged = with_code_references(dg.Definitions.merge(stages, extra))
+    register_checks(merged.resolve_asset_graph().asset_check_keys)  # for the report's data-quality section
+    return merged
 
 
 @functools.cache

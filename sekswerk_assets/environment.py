@@ -6,13 +6,11 @@ key) and so swap resources, never code paths.
 
 from __future__ import annotations
 
-from dagster_duckdb import DuckDBResource
-from dagster_duckdb_pandas import DuckDBPandasIOManager
-
 from sekswerk_assets import settings
 from sekswerk_assets.collection.client import AdSitesResource
 from sekswerk_assets.lib.alerts import AlertWebhookResource
 from sekswerk_assets.lib.pseudonym import PseudonymResource
+from sekswerk_assets.lib.warehouse import WarehouseIOManager, WarehouseResource
 from sekswerk_assets.reference.loader import MunicipalityReference
 from sekswerk_assets.resources import DataDirResource
 from sekswerk_assets.survey.source import SurveySource
@@ -23,8 +21,9 @@ def build_resources(**overrides) -> dict:
     database = overrides.pop("database", None) or settings.config_value("SEKSWERK_DB_PATH")
     resources = {
         # Tables land in schemas named after the asset key prefix (ads, survey, reference, ...).
-        "io_manager": DuckDBPandasIOManager(database=database),
-        "duckdb": DuckDBResource(database=database),
+        # lock-aware: another process's lock on the file is logged, waited for, then a clear error
+        "io_manager": WarehouseIOManager(database=database),
+        "duckdb": WarehouseResource(database=database),
         "data": DataDirResource(
             data_dir=settings.config_value("SEKSWERK_DATA_DIR"),
             snapshot_key=settings.config_value("SEKSWERK_SNAPSHOT_KEY"),

@@ -14,7 +14,7 @@ WEEKLY = dg.AssetSelection.assets(*WEEKLY_CHAIN)
 YEARLY = (
     dg.AssetSelection.key_prefixes("reference", "survey", "report", "ads")
     - WEEKLY
-    - dg.AssetSelection.assets(SURVEY_EXPORTS, ["survey", "year_comparison"])
+    - dg.AssetSelection.assets(SURVEY_EXPORTS)
 )
 
 weekly_pipeline = dg.define_asset_job(

@@ -85,10 +85,16 @@ def _graphql(url: str, query: str) -> dict:
 
 WORKSPACE = """{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus
   locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
-RELOAD = """mutation { reloadRepositoryLocation(repositoryLocationName: "sekswerk_assets") { __typename } }"""
+RELOAD = """mutation { reloadRepositoryLocation(repositoryLocationName: "%s") { __typename } }"""
 
 
-def wait_code_location(url: str, timeout: float = 300.0) -> None:
+def location_name(workspace: Path) -> str:
+    import yaml
+
+    return yaml.safe_load(workspace.read_text())["load_from"][0]["python_module"]["location_name"]
+
+
+def wait_code_location(url: str, timeout: float = 300.0, location: str = "sekswerk_assets") -> None:
     """Wait until the code location is loaded; on a slow, overloaded machine its first load can time out,
     so a failed load is reloaded (as a user would press 'Reload definitions')."""
     deadline = time.monotonic() + timeout
@@ -101,14 +107,24 @@ def wait_code_location(url: str, timeout: float = 300.0) -> None:
             if kind == "RepositoryLocation":
                 return
             last = entry["locationOrLoadError"].get("message")
-            _graphql(url, RELOAD)
+            _graphql(url, RELOAD % location)
         time.sleep(1.0)
     raise TimeoutError(f"code location not loaded within {timeout:.0f} s: {last}")
 
 
+def _init_instance(home: Path, env: dict) -> None:
+    code = "import dagster as dg; dg.DagsterInstance.get().dispose()"
+    subprocess.run([os.sys.executable, "-c", code], env={**os.environ, **env, "DAGSTER_HOME": str(home)},
+                   check=True, capture_output=True, timeout=300)
+
+
 @contextmanager
-def dagster_services(home: Path, env: dict, *, daemon: bool = True):
+def dagster_services(home: Path, env: dict, *, daemon: bool = True, workspace: Path | None = None):
     """``dagster-webserver`` (and ``dagster-daemon``) on 127.0.0.1 for ``workspace.yaml``; yields the base URL."""
+    workspace = workspace or REPO / "workspace.yaml"
+    # create the instance's storage once, here: the webserver and the daemon starting together on an
+    # empty DAGSTER_HOME can both stamp the SQLite schema ("alembic_version has more than one head")
+    _init_instance(home, env)
     port = free_port()
     bin_dir = Path(os.sys.executable).parent
     full_env = {**os.environ, **env, "DAGSTER_HOME": str(home)}
@@ -116,19 +132,19 @@ def dagster_services(home: Path, env: dict, *, daemon: bool = True):
     log = open(home / "services.log", "w")
     try:
         procs.append(subprocess.Popen(
-            [str(bin_dir / "dagster-webserver"), "-w", str(REPO / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
+            [str(bin_dir / "dagster-webserver"), "-w", str(workspace), "-h", "127.0.0.1", "-p", str(port)],
             cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         ))
         if daemon:
             procs.append(subprocess.Popen(
-                [str(bin_dir / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")],
+                [str(bin_dir / "dagster-daemon"), "run", "-w", str(workspace)],
                 cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
             ))
         url = f"http://127.0.0.1:{port}"
         wait_http(url + "/server_info")
-        wait_code_location(url)
+        wait_code_location(url, location=location_name(workspace))
         yield url
     finally:
         for p in procs:

@@ -108,3 +108,21 @@ def test_a_pandera_failure_is_a_failed_check_and_nothing_downstream_runs(tmp_pat
         assert not [e for e in bad.all_events if e.event_type_value == "STEP_START" and e.step_key == "after_tiny"]
         text = " ".join(str(e) for e in instance.all_logs(bad.run_id))
         assert "secret@example.org" not in text, "a failing value must never reach the event log"
+
+
+def test_every_model_column_has_a_description():
+    import importlib
+    import pkgutil
+
+    import sekswerk_assets.schemas as schemas
+
+    modules = [importlib.import_module(f"sekswerk_assets.schemas.{m.name}") for m in pkgutil.iter_modules(schemas.__path__)]
+    modules.append(importlib.import_module("sekswerk_assets.report.schemas"))
+    missing = []
+    for module in modules:
+        for model in vars(module).values():
+            if isinstance(model, type) and issubclass(model, pa.DataFrameModel) and model is not pa.DataFrameModel:
+                for name, column in model.to_schema().columns.items():
+                    if not column.description:
+                        missing.append(f"{model.__name__}.{name}")
+    assert not missing, f"columns without a description: {missing[:20]}"

@@ -184,8 +184,22 @@ def test_missing_week_sensor_reports_the_gap(instance):
     key = dg.AssetKey(["raw_snapshots", "kinky"])
     for week in ("2020-08-25", "2020-09-08"):  # 2020-09-01 was never collected
         instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=key, partition=week))
-    result = missing_collection_sensor(dg.build_sensor_context(instance=instance, resources={"ad_sites": AdSitesResource()}))
+    with dg.build_sensor_context(instance=instance, resources={"ad_sites": AdSitesResource()}) as context:
+        result = missing_collection_sensor(context)
     obs = {e.asset_key.path[-1]: e for e in result.asset_events}
     assert "2020-09-01" in obs["kinky"].metadata["missing_week_keys"].value
     assert obs["kinky"].metadata["missing_weeks"].value >= 1
     assert "kinky" in result.skip_reason.skip_message
+
+
+def test_chromium_sandbox_stays_on_for_real_sites(monkeypatch):
+    from sekswerk_assets.collection import browser
+
+    monkeypatch.setattr(browser, "running_as_root", lambda: False)
+    assert browser.launch_options(local_sandbox_target=False)["chromium_sandbox"] is True
+    assert browser.launch_options(local_sandbox_target=True)["chromium_sandbox"] is True
+    monkeypatch.setattr(browser, "running_as_root", lambda: True)
+    # off only for our own pages on a platform that needs it (root: CI, containers)
+    assert browser.launch_options(local_sandbox_target=True)["chromium_sandbox"] is False
+    with pytest.raises(browser.SandboxUnavailable, match="Chromium's sandbox on"):
+        browser.launch_options(local_sandbox_target=False)

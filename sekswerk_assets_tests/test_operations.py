@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from playwright.sync_api import sync_playwright
 
-from sekswerk_assets.collection.browser import LAUNCH_ARGS, chromium_executable
+from sekswerk_assets.collection.browser import chromium_executable, launch_options
 
 from .services import REPO, dagster_services
 
@@ -106,7 +106,7 @@ def test_ui_materialises_a_week(services):
     url = services["url"]
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_executable(), headless=True, args=LAUNCH_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium_executable(), headless=True, **launch_options(local_sandbox_target=True))
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(url + "/assets")
         skip = page.get_by_role("button", name="Skip")

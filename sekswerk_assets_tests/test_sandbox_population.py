@@ -134,11 +134,64 @@ def test_unique_ads_advertisers_and_reposts(pop: Population, unique: pd.DataFram
     reposts = pop.ads_full[pop.ads_full["is_repost_of"].notna()]
     assert len(reposts) > 0
     orig = pop.ads_full.set_index(["site", "ad_code"])
-    for row in reposts.head(200).itertuples():
+    for row in reposts.head(400).itertuples():
         o = orig.loc[(row.site, row.is_repost_of)]
         assert o["advertiser_id"] == row.advertiser_id
         assert o["last_week"] < row.first_week
-        assert o["text_seed"] == row.text_seed  # same ad text, new code
+    # edits are relative to the advertiser's own values (a re-post of a re-post starts from them too)
+    adv = pop.advertisers.set_index("advertiser_id")
+    first = pop.ads_full[pop.ads_full["is_repost_of"].isna()].set_index(["advertiser_id", "site"])["text_seed"]
+    for row in reposts.head(400).itertuples():
+        a = adv.loc[row.advertiser_id]
+        edits = set(filter(None, row.repost_edits.split(",")))
+        assert first.loc[(row.advertiser_id, row.site)] == row.text_seed  # the same text, edited or not
+        assert (row.text_edit_seed != 0) == ("text" in edits)
+        assert (a["name"] != row.name) == ("name" in edits)
+        assert (a["phone"] != row.phone) == ("phone" in edits)
+        assert abs(int(a["age"]) - int(row.age)) in ((1, 2) if "age" in edits else (0,))
+
+
+def test_repost_edits_follow_the_config(pop: Population) -> None:
+    """Edited re-posts: shares per edit as configured, same on both site copies, advertisers unchanged."""
+    cfg = pop.config.reposts
+    ads = pop.ads_full
+    rep = ads[ads["is_repost_of"].notna()].drop_duplicates("posting_id")
+    assert len(rep) > 500
+    for edit, share in (("text", cfg.edited_text), ("age", cfg.age_shift), ("name", cfg.other_name),
+                        ("phone", cfg.second_phone)):
+        got = rep["repost_edits"].str.split(",").map(lambda xs, e=edit: e in xs).mean()
+        assert got == pytest.approx(share, abs=0.04), edit
+    assert (ads.loc[ads["is_repost_of"].isna(), "repost_edits"] == "").all()
+    # both copies of a between-site re-post show the same edits, name and phone
+    both = ads[ads["is_repost_of"].notna()].groupby("posting_id").filter(lambda g: len(g) == 2)
+    assert both.groupby("posting_id")[["repost_edits", "name", "phone", "age"]].nunique().max().max() == 1
+    # a second phone is never another advertiser's number
+    owners = ads.groupby("phone")["advertiser_id"].nunique()
+    assert owners.max() == 1
+    # the advertisers table keeps the true attributes
+    adv = pop.advertisers.set_index("advertiser_id")
+    orig = ads[ads["is_repost_of"].isna()]
+    assert (orig["age"].to_numpy() == adv.loc[orig["advertiser_id"], "age"].to_numpy()).all()
+    # cross-site copies without a place: only sexjobs copies of between-site duplicates
+    dropped = ads[ads["cross_site_place_dropped"]]
+    assert len(dropped) > 0 and (dropped["site"] == "sexjobs").all()
+    assert not dropped["municipality_stated"].any() and dropped["place_text"].isna().all()
+
+
+def test_text_phenomena_follow_the_config(pop: Population) -> None:
+    shares = pop.config.text.phenomena
+    ph = pop.ads_full["text_phenomena"].str.split(",")
+    for name, share in shares.items():
+        got = ph.map(lambda xs, n=name: n in xs).mean()
+        assert got == pytest.approx(share, abs=max(0.01, 0.2 * share)), name
+
+
+def test_layout_drift_is_off_by_default_and_marked_when_on(pop: Population) -> None:
+    assert pop.config.layout_drift.date is None and not pop.weekly_truth["layout_drift"].any()
+    cfg = load_config(scale=0.05, layout_drift__date="2021-02-23")
+    wt = simulate(cfg).weekly_truth
+    assert wt.loc[wt["layout_drift"], "week"].min() == dt.date(2021, 2, 23)
+    assert (wt["layout_drift"] == (wt["week"] >= dt.date(2021, 2, 23))).all()
 
 
 def test_observations_and_site_shares(pop: Population) -> None:

@@ -18,6 +18,7 @@ A missing answer is ``None`` and compares unequal to everything.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
@@ -101,7 +102,56 @@ class Codebook:
     questions: dict[str, Question]
     populations: dict[str, str]
     followup_questions: list[str]
+    reference_year: int = 2020  # the measurement year the questionnaire was written for
+    measurement_year: int | None = None  # set by :meth:`for_year`
+    source: str = "package"  # where the version came from: package default, year folder file or version name
     _compiled: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def year(self) -> int:
+        return int(self.measurement_year or self.reference_year)
+
+    @property
+    def period(self) -> tuple[int, int]:
+        """'The last four years' of the questionnaire for this measurement year: Y-3..Y."""
+        return self.year - 3, self.year
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.period[0]}-{self.period[1]}"
+
+    @property
+    def reused(self) -> bool:
+        """True when this year reuses a questionnaire written for an earlier measurement year."""
+        return self.year != int(self.reference_year)
+
+    def describe(self) -> str:
+        """One line for metadata and the report: version, origin, and whether an older version is reused."""
+        line = f"codebook {self.version} ({self.source}), reference period {self.period_label}"
+        if self.reused:
+            line += (f"; reuses the questionnaire written for measurement year {self.reference_year}, period labels "
+                     f"resolved to {self.period_label}")
+        return line
+
+    def for_year(self, year: int | str) -> "Codebook":
+        """This codebook with its reference period resolved for measurement year ``year``."""
+        y, r = int(year), int(self.reference_year)
+        if self.measurement_year is not None and int(self.measurement_year) == y:
+            return self
+        shift = {str(r - k): str(y - k) for k in range(4)}
+
+        def text(t: str) -> str:
+            t = re.sub(rf"\b{r - 3}\s*[-\u2013]\s*{r}\b", f"{y - 3}-{y}", t)
+            t = re.sub(rf"1 januari {r - 3}\b", f"1 januari {y - 3}", t)
+            return re.sub(rf"\b{r}\b", str(y), t)
+
+        questions = {}
+        for qid, q in self.questions.items():
+            cols = q.columns_
+            if cols and all(c in shift for c in cols):  # a column per year of the period (q55a/q55b)
+                cols = tuple(shift[c] for c in cols)
+            questions[qid] = dataclasses.replace(q, text=text(q.text), columns_=cols)
+        return dataclasses.replace(self, questions=questions, measurement_year=y, _compiled={})
 
     def question(self, qid: str) -> Question:
         return self.questions[qid]
@@ -116,9 +166,6 @@ class Codebook:
 
     def personal_columns(self, export: str = "full") -> list[str]:
         return [c.name for c in self.columns(export) if c.personal]
-
-    def question_columns(self, qid: str) -> list[str]:
-        return [c.name for c in self.questions[qid].columns() if c.kind != TEXT or self.questions[qid].type.startswith("open")]
 
     def _code(self, expr: str):
         if expr not in self._compiled:
@@ -154,7 +201,15 @@ class Codebook:
 
 @functools.cache
 def load_codebook(version: str = DEFAULT_VERSION) -> Codebook:
-    raw = yaml.safe_load((CODEBOOK_DIR / f"questionnaire_{version}.yaml").read_text(encoding="utf-8"))
+    """A codebook version shipped with the package (``questionnaire_<version>.yaml``)."""
+    path = CODEBOOK_DIR / f"questionnaire_{version}.yaml"
+    if not path.exists():
+        known = sorted(p.stem.removeprefix("questionnaire_") for p in CODEBOOK_DIR.glob("questionnaire_*.yaml"))
+        raise ValueError(f"unknown codebook version {version!r}; known versions: {', '.join(known)}")
+    return parse_codebook(yaml.safe_load(path.read_text(encoding="utf-8")), "package")
+
+
+def parse_codebook(raw: dict, source: str) -> Codebook:
     questions = {}
     for e in raw["questions"]:
         questions[e["id"]] = Question(
@@ -174,9 +229,35 @@ def load_codebook(version: str = DEFAULT_VERSION) -> Codebook:
         questions=questions,
         populations=dict(raw["populations"]),
         followup_questions=list(raw["followup_questions"]),
+        reference_year=int(raw.get("reference_year", 2020)),
+        source=source,
     )
 
 
-def codebook_for_year(year: int | str) -> Codebook:
-    """The codebook version used for measurement year ``year`` (one version so far)."""
-    return load_codebook(DEFAULT_VERSION)
+YEAR_CODEBOOK = "codebook.yaml"
+
+
+def codebook_for_year(year: int | str, year_dir: Path | str | None = None) -> Codebook:
+    """The codebook of measurement year ``year``, with its reference period resolved to Y-3..Y.
+
+    A year folder may hold ``codebook.yaml``: either a whole codebook (same layout as the package's
+    ``questionnaire_<version>.yaml``) or just ``version: <name>`` naming a package version. Without it the
+    default version is used (and the metadata says it is reused)."""
+    path = Path(year_dir) / YEAR_CODEBOOK if year_dir is not None else None
+    if path is not None and path.exists():
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if "questions" in raw:
+            cb = parse_codebook(raw, f"{path.parent.name}/{YEAR_CODEBOOK}")
+        elif "version" in raw:
+            cb = dataclasses.replace(load_codebook(str(raw["version"])),
+                                     source=f"version named in {path.parent.name}/{YEAR_CODEBOOK}")
+        else:
+            raise ValueError(f"{path}: expected a whole codebook (with 'questions') or 'version: <name>'")
+    else:
+        return _default_for_year(int(year))
+    return cb.for_year(year)
+
+
+@functools.lru_cache(maxsize=64)
+def _default_for_year(year: int) -> Codebook:
+    return dataclasses.replace(load_codebook(DEFAULT_VERSION), source="package default").for_year(year)

@@ -8,11 +8,14 @@ they are and only parsed by the extraction stage.
 from __future__ import annotations
 
 import json
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
+
+from sekswerk_assets import constants
 
 
 @dataclass
@@ -27,6 +30,15 @@ class ListingPage:
     ads: list[ListedAd] = field(default_factory=list)
     more: list[str] = field(default_factory=list)  # further listing URLs discovered on this page
     layout_ok: bool = True  # the page had the structure the adapter expects
+    #: how many listing pages the section has, as this page tells (read from a section's first page)
+    expected_pages: int | None = None
+
+
+def _query_int(url: str, key: str) -> int | None:
+    try:
+        return int(parse_qs(urlsplit(url).query)[key][0])
+    except (KeyError, IndexError, ValueError):
+        return None
 
 
 def html_complete(body: bytes) -> bool:
@@ -99,7 +111,17 @@ class KinkyAdapter(SiteAdapter):
         nxt = tree.css_first("a[rel=next]")
         more = [urljoin(url, nxt.attributes["href"])] if nxt is not None and nxt.attributes.get("href") else []
         # an empty section is fine; items we cannot read are a layout change
-        return ListingPage(ads, more, layout_ok=bool(ads) or not container.css("li"))
+        return ListingPage(ads, more, layout_ok=bool(ads) or not container.css("li"),
+                           expected_pages=self._expected_pages(tree, url))
+
+    def _expected_pages(self, tree: LexborHTMLParser, url: str) -> int | None:
+        """Pages of the section: the result count ("N advertenties") over the page size in the URL."""
+        count = tree.css_first("p.result-count")
+        limit = _query_int(url, "limit") or self.page_size
+        words = count.text(strip=True).split() if count is not None else []
+        if not words or not words[0].isdigit():
+            return None
+        return max(1, math.ceil(int(words[0]) / limit))
 
 
 class SexjobsAdapter(SiteAdapter):
@@ -122,7 +144,10 @@ class SexjobsAdapter(SiteAdapter):
                 ads.append(ListedAd(code, urljoin(url, link.attributes["href"]), section))
         more = [urljoin(url, a.attributes["href"]) for a in tree.css("nav.pagination a.page") if a.attributes.get("href")]
         layout_ok = bool(ads) or (tree.css_first("nav.pagination") is not None and not tree.css("article"))
-        return ListingPage(ads, more, layout_ok)
+        # the numbered pagination lists every page: the highest number is the section's page count
+        numbers = [int(n.text(strip=True)) for n in tree.css("nav.pagination a.page, nav.pagination span.current")
+                   if n.text(strip=True).isdigit()]
+        return ListingPage(ads, more, layout_ok, expected_pages=max(numbers) if numbers else None)
 
 
 class TopescortbabesAdapter(SiteAdapter):
@@ -146,11 +171,16 @@ class TopescortbabesAdapter(SiteAdapter):
             return ListingPage(layout_ok=False)
         ads = [ListedAd(str(i["id"]), urljoin(url, i["url"]), None) for i in items if "id" in i and "url" in i]
         offset = int(data.get("offset", 0))
+        total = int(data.get("total", 0))
         more = []
-        if offset + len(items) < int(data.get("total", 0)) and items:
+        if offset + len(items) < total and items:
             more.append(with_query(url, offset=offset + len(items), limit=self.page_size))
-        return ListingPage(ads, more, layout_ok=True)
+        # pages after the first one are requested with the adapter's page size
+        first = len(items) or self.page_size
+        rest = max(0, total - first)
+        return ListingPage(ads, more, layout_ok=True, expected_pages=1 + math.ceil(rest / self.page_size))
 
 
 ADAPTERS: dict[str, SiteAdapter] = {a.name: a for a in (KinkyAdapter(), SexjobsAdapter(), TopescortbabesAdapter())}
 SITES = tuple(ADAPTERS)
+assert SITES == constants.SITES, "one adapter per site of constants.SITES, in that order"

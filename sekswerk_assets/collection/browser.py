@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 LAUNCH_ARGS = [
-    "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
@@ -19,6 +18,35 @@ LAUNCH_ARGS = [
 
 class BrowserNotFound(RuntimeError):
     pass
+
+
+class SandboxUnavailable(RuntimeError):
+    """Chromium's own sandbox cannot run here, and the target is a real site."""
+
+
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def launch_options(*, local_sandbox_target: bool) -> dict:
+    """Playwright launch options for one collection: Chromium's arguments and whether its sandbox runs.
+
+    Playwright itself starts Chromium with ``--no-sandbox`` unless ``chromium_sandbox=True``; so the
+    sandbox is asked for explicitly.
+
+    Chromium's own sandbox stays ON for real sites: their JavaScript runs in it. It is switched off only
+    when the target is the project's embedded sandbox server on 127.0.0.1 (our own pages) and the platform
+    needs it: as root (CI, containers) Chromium refuses to start with its sandbox. Collecting a real site
+    as root is refused with a clear message instead of silently dropping the sandbox.
+    """
+    if not running_as_root():
+        return {"args": list(LAUNCH_ARGS), "chromium_sandbox": True}
+    if local_sandbox_target:
+        return {"args": list(LAUNCH_ARGS), "chromium_sandbox": False}
+    raise SandboxUnavailable(
+        "real sites are collected with Chromium's sandbox on, which does not run as root: "
+        "run the collector (dagster dev / the daemon) as an ordinary user"
+    )
 
 
 def chromium_executable(configured: str | None = None) -> str | None:

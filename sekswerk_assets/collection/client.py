@@ -8,6 +8,7 @@ Politeness defaults differ: unthrottled for the sandbox, slow and careful for re
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
 import dagster as dg
 from pydantic import Field, PrivateAttr
@@ -19,6 +20,16 @@ from sekswerk_assets.partitions import today, week_of_date, year_of_week
 
 SANDBOX_WEEK_HEADER = "X-Sandbox-Week"
 USER_AGENT = "sekswerk-assets/0.1 (WODC nulmeting research crawler; non-commercial; respects robots.txt)"
+
+
+class CollectionConfig(dg.Config):
+    """Run config of a raw-snapshot asset."""
+
+    replace: Literal["if_not_worse", "force"] = Field(
+        default="if_not_worse",
+        description="if_not_worse: a new snapshot replaces the stored one only if it passes its checks and holds "
+        "at least as many ads; force: replace it anyway",
+    )
 
 
 class PastWeekRefused(dg.Failure):
@@ -40,6 +51,8 @@ class AdSitesResource(dg.ConfigurableResource):
     sandbox_fault_timeout: float = 0.0
     sandbox_fault_truncated: float = 0.0
     sandbox_fault_slow: float = 0.0
+    sandbox_fault_fail_paths: list[str] = Field(
+        default_factory=list, description="sandbox paths that always answer 503 (fault injection in tests)")
     sandbox_layout_change: bool = False
     chromium_path: str | None = None
     user_agent: str = USER_AGENT
@@ -81,6 +94,7 @@ class AdSitesResource(dg.ConfigurableResource):
                 "timeout": self.sandbox_fault_timeout,
                 "truncated": self.sandbox_fault_truncated,
                 "slow": self.sandbox_fault_slow,
+                "fail_paths": tuple(self.sandbox_fault_fail_paths),
             },
         )
         return config if year is None else config.for_year(year)
@@ -160,6 +174,7 @@ class AdSitesResource(dg.ConfigurableResource):
             self.politeness(site),
             extra_headers=headers,
             chromium_path=self.chromium_path,
+            local_sandbox_target=self.is_sandbox(site),
             progress=progress,
         )
         return asyncio.run(collector.run())

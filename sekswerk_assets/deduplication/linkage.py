@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sekswerk_assets.constants import LICENSED_TERMS
 from sekswerk_assets.deduplication.splink_model import LinkageResult, link
 
-LINKAGE_VERSION = "2-splink"
+LINKAGE_VERSION = "3-splink-graded"
 
 ATTRIBUTES = [
     "gender", "origin_country", "origin_region", "age", "price_hour", "price_home", "price_escort", "gm_code",
 ]
 FLAGS = ["transgender", "licensed_indicated", "licence_number", "kvk_number"]
 WORK = ["work_home", "work_escort", "work_massage"]
-TERMS = ["club", "privehuis", "bureau", "kvk"]
+TERMS = list(LICENSED_TERMS)
 
 
 def _mode(df: pd.DataFrame, col: str) -> pd.Series:

@@ -17,18 +17,33 @@ import pandas as pd  # noqa: E402
 
 from sekswerk_assets.codebook.codebook import Codebook  # noqa: E402
 from sekswerk_assets.lib.metadata import png_metadata  # noqa: E402
-from sekswerk_assets.survey.tables import pct, printed_cells  # noqa: E402
+from sekswerk_assets.lib.disclosure import MIN_CELL, PROTECTION_INTERVAL, suppress_table  # noqa: E402
+from sekswerk_assets.lib.numbers import percent as pct  # noqa: E402
+from sekswerk_assets.survey.tables import printed_cells, published  # noqa: E402
 
-COLUMNS = ["table_id", "section", "item_key", "item", "period", "total", "municipalities", "base_n", "percent",
-           "largest_share", "total_without_largest", "total_without_dominant", "suppressed"]
+COLUMNS = ["table_id", "section", "item_key", "item", "period", "total", "municipalities", "no_answer", "base_n",
+           "percent", "largest_share", "largest_share_band", "total_without_largest", "total_without_dominant",
+           "suppressed"]
+MIN_TIED = 3  # a largest value is published only when at least this many municipalities share it
 ALL_YEARS = "all years"
 
 
+def share_band(share: float) -> str:
+    """A 10-point band for the largest municipality's share (``40-50%``), published instead of the share."""
+    if pd.isna(share):
+        return ""
+    lo = min(int(share * 10), 9) * 10
+    return f"{lo}-{lo + 10}%"
+
+
 def _row(tid, section, key, item, period, values: pd.Series | None, base, *, total=None, munis=None, percent=None,
-         dominant=None):
+         dominant=None, no_answer=0, nobody=False):
     r = dict(table_id=tid, section=section, item_key=str(key), item=item, period=str(period), base_n=int(base),
-             percent=percent, largest_share=np.nan, total_without_largest=np.nan, total_without_dominant=np.nan)
-    if values is not None:
+             percent=percent, largest_share=np.nan, total_without_largest=np.nan, total_without_dominant=np.nan,
+             no_answer=int(no_answer), _largest_ties=0, _dominant_ties=0)
+    if nobody:  # asked, but nobody answered: no 0s
+        r.update(total=np.nan, municipalities=0, percent=None)
+    elif values is not None:
         v = values.fillna(0).astype(float)
         t = float(v.sum())
         r["total"] = t
@@ -36,10 +51,13 @@ def _row(tid, section, key, item, period, values: pd.Series | None, base, *, tot
         if t > 0:
             r["largest_share"] = float(v.max() / t)
             r["total_without_largest"] = t - float(v.max())
+            r["_largest_ties"] = int((v == v.max()).sum())
         else:
             r["total_without_largest"] = 0.0
         if dominant is not None:
-            r["total_without_dominant"] = t - float(v.get(dominant, 0.0))
+            d = float(v.get(dominant, 0.0))
+            r["total_without_dominant"] = t - d
+            r["_dominant_ties"] = int((v == d).sum()) if d > 0 else MIN_TIED
     else:
         r["total"] = float(total)
         r["municipalities"] = int(munis)
@@ -47,8 +65,17 @@ def _row(tid, section, key, item, period, values: pd.Series | None, base, *, tot
 
 
 def _dominant(v: pd.Series):
+    """The municipality with the largest value; ties go to the first in gm_code order (the lowest CBS code)."""
     v = v.fillna(0)
     return v.idxmax() if len(v) and v.max() > 0 else None
+
+
+def _answered(sub: pd.DataFrame, cols: list[str]) -> tuple[pd.DataFrame, int, bool]:
+    """Respondents who filled in at least one cell of the question, the number who did not, and 'nobody did'."""
+    if not len(sub):
+        return sub, 0, False
+    ok = sub[cols].notna().any(axis=1)
+    return sub.loc[ok], int((~ok).sum()), not ok.any()
 
 
 def enforcement_rows(cb: Codebook, full: pd.DataFrame) -> pd.DataFrame:
@@ -59,35 +86,42 @@ def enforcement_rows(cb: Codebook, full: pd.DataFrame) -> pd.DataFrame:
     for section, label, q in (("reports", "Administrative reports", "q55a"), ("measures", "Administrative measures", "q55b")):
         mask = asked[q].astype(bool) if len(full) else pd.Series(dtype=bool)
         sub = full.loc[mask]
+        base = len(sub)
         years = list(cb.question(q).columns_)
         cols = [f"{q}_r1_c{c}" for c in range(1, len(years) + 1)]
+        sub, na, nobody = _answered(sub, cols)
         dom = _dominant(sub[cols[-1]]) if len(sub) else None
         for c, year in zip(cols, years):
-            rows.append(_row("4.16", section, section, label, year, sub[c], len(sub), dominant=dom))
-        rows.append(_row("4.16", section, section, label, ALL_YEARS, sub[cols].fillna(0).sum(axis=1), len(sub),
-                         dominant=dom))
+            rows.append(_row("4.16", section, section, label, year, sub[c], base, dominant=dom, no_answer=na,
+                             nobody=nobody))
+        rows.append(_row("4.16", section, section, label, ALL_YEARS, sub[cols].fillna(0).sum(axis=1), base,
+                         dominant=dom, no_answer=na, nobody=nobody))
     # 4.17 measures by kind (q56; 2017-2020 together)
     q = "q56"
     sub = full.loc[asked[q].astype(bool)] if len(full) else full
+    base = len(sub)
     qq = cb.question(q)
     cols = [f"{q}_r{r}_c1" for r in range(1, len(qq.rows) + 1)]
+    sub, na, nobody = _answered(sub, cols)
     grand = float(sub[cols].fillna(0).to_numpy().sum()) if len(sub) else 0.0
     for r, c in enumerate(cols, 1):
         v = sub[c].fillna(0)
-        rows.append(_row("4.17", "measures_by_kind", r, qq.rows[r - 1], ALL_YEARS, v, len(sub),
-                         percent=pct(v.sum(), grand)))
+        rows.append(_row("4.17", "measures_by_kind", r, qq.rows[r - 1], ALL_YEARS, v, base,
+                         percent=pct(v.sum(), grand), no_answer=na, nobody=nobody))
     rows.append(_row("4.17", "measures_by_kind", "total", "Total measures", ALL_YEARS, sub[cols].fillna(0).sum(axis=1),
-                     len(sub), percent=100.0 if grand else None))
+                     base, percent=100.0 if grand else None, no_answer=na, nobody=nobody))
     # 4.18 licensed businesses warned / sanctioned, 4.19 unlicensed businesses sanctioned
     for tid, section, q in (("4.18", "licensed_warnings", "q65"), ("4.18", "licensed_sanctions", "q66"),
                             ("4.19", "unlicensed_sanctions", "q67")):
         sub = full.loc[asked[q].astype(bool)] if len(full) else full
+        base = len(sub)
         qq = cb.question(q)
         cols = [f"{q}_r{r}_c1" for r in range(1, len(qq.rows) + 1)]
+        sub, na, nobody = _answered(sub, cols)
         for r, c in enumerate(cols, 1):
-            rows.append(_row(tid, section, r, qq.rows[r - 1], ALL_YEARS, sub[c], len(sub)))
+            rows.append(_row(tid, section, r, qq.rows[r - 1], ALL_YEARS, sub[c], base, no_answer=na, nobody=nobody))
         rows.append(_row(tid, section, "total", "Total (unique municipalities)", ALL_YEARS,
-                         sub[cols].fillna(0).sum(axis=1), len(sub)))
+                         sub[cols].fillna(0).sum(axis=1), base, no_answer=na, nobody=nobody))
     # 4.20 reasons for sanctions (municipalities ticking each reason)
     q = "q68"
     sub = full.loc[asked[q].astype(bool)] if len(full) else full
@@ -98,7 +132,8 @@ def enforcement_rows(cb: Codebook, full: pd.DataFrame) -> pd.DataFrame:
                          munis=n, percent=pct(n, len(sub))))
     df = pd.DataFrame(rows)
     df["suppressed"] = False
-    return df[COLUMNS]
+    df["largest_share_band"] = ""
+    return df[COLUMNS + ["_largest_ties", "_dominant_ties"]]
 
 
 def _published_keys(row) -> list[tuple[str, str, str]]:
@@ -116,14 +151,68 @@ def _published_keys(row) -> list[tuple[str, str, str]]:
     return [(tid, key, "count")]
 
 
-def apply_disclosure(df: pd.DataFrame, year: str, min_cell: int) -> pd.DataFrame:
-    """Mark rows whose total or municipality count is 1..min_cell-1 and was not printed by the report for ``year``."""
+def _long_cells(df: pd.DataFrame, printed: set) -> tuple[pd.DataFrame, set, list]:
+    """The rows as cells of the long table layout, so that ``lib/disclosure`` sees the tables' relations:
+    4.16 as periods (rows, 'all years' = total) x reports/measures; 4.17-4.19 items x count/municipalities."""
+    cells, own_printed, origin = [], set(), []
+    for i, r in df.iterrows():
+        tid = r.table_id
+        if tid == "4.16":
+            rk, pre = ("total" if r.period == ALL_YEARS else r.period), f"{r.section}:"
+            table = f"4.16:{r.section}"
+        elif tid == "4.20":
+            rk, pre, table = r.item_key, "", tid
+        else:
+            rk, pre, table = r.item_key, ("" if tid == "4.17" else f"{r.section}:"), f"{tid}:{r.section}"
+        keys = _published_keys(r)
+        for col, value, pk in ((f"{pre}count", r.total, keys[0]),
+                               (f"{pre}municipalities", r.municipalities, keys[1] if len(keys) > 1 else None)):
+            if tid == "4.20" and col.endswith("municipalities"):
+                continue
+            cells.append(dict(table_id=table, row_key=str(rk), column=col, value=value, base_n=r.base_n,
+                              multiple_answers=tid == "4.20"))
+            origin.append(i)
+            if pk is not None and pk in printed:
+                own_printed.add((table, str(rk), col))
+    return pd.DataFrame(cells), own_printed, origin
+
+
+def apply_disclosure(df: pd.DataFrame, year: str, min_cell: int = MIN_CELL,
+                     protection: float = PROTECTION_INTERVAL) -> pd.DataFrame:
+    """Primary and complementary suppression of the rows (``lib/disclosure.py``), and the largest municipality:
+    its value, share and the totals without it are published only when at least ``MIN_TIED`` municipalities share
+    that value or the report printed it for ``year``; otherwise the share is given as a 10-point band."""
     printed = printed_cells(year)
     df = df.copy()
-    small = df["municipalities"].between(1, min_cell - 1) | df["total"].between(1, min_cell - 1)
-    not_printed = pd.Series([not all(k in printed for k in _published_keys(r)) for r in df.itertuples()], index=df.index)
-    df["suppressed"] = small & not_printed & (df["item_key"] != "total")
-    return df
+    cells, own_printed, origin = _long_cells(df, printed)
+    stats = {"primary": 0, "secondary": 0, "released": 0, "unprotected": 0}
+    sup = pd.Series(False, index=df.index)
+    if len(cells):
+        for _, t in cells.groupby("table_id", sort=False):
+            flags, s = suppress_table(t, own_printed, min_cell, protection)
+            for k in stats:
+                stats[k] += s[k]
+            for j in flags.index[flags]:
+                sup.loc[origin[j]] = True
+    df["suppressed"] = sup
+    printed_largest = {str(k): float(v) for k, v in ((published(year) or {}).get(f"largest_municipality_{year}") or {}).items()}
+    latest = {s: max((p for p in df.loc[(df.table_id == "4.16") & (df.section == s), "period"] if p != ALL_YEARS),
+                     default=None) for s in ("reports", "measures")}
+    for i, r in df.iterrows():
+        largest = r.total - r.total_without_largest if pd.notna(r.total_without_largest) else np.nan
+        report_printed = (r.table_id == "4.16" and r.period == latest.get(r.section)
+                          and printed_largest.get(r.section) == largest)
+        df.at[i, "largest_share_band"] = share_band(r.largest_share)
+        if not (r._largest_ties >= MIN_TIED or report_printed):
+            df.at[i, "largest_share"] = np.nan
+            df.at[i, "total_without_largest"] = np.nan
+        if not (r._dominant_ties >= MIN_TIED or report_printed):
+            df.at[i, "total_without_dominant"] = np.nan
+        if r.suppressed:
+            df.at[i, "largest_share_band"] = ""
+            df.loc[i, ["largest_share", "total_without_largest", "total_without_dominant"]] = np.nan
+    df.attrs["disclosure"] = stats
+    return df.drop(columns=["_largest_ties", "_dominant_ties"])
 
 
 def markdown_preview(df: pd.DataFrame, table_id: str, year: str) -> str:
@@ -145,7 +234,9 @@ def markdown_preview(df: pd.DataFrame, table_id: str, year: str) -> str:
                     "total": fmt(r.total, shown=total_printed),
                     "municipalities": fmt(r.municipalities, shown=munis_printed or (total_printed and table_id == "4.20")),
                     "N": r.base_n, "percent": fmt(r.percent, "{:.1f}", shown=total_printed),
-                    "largest share": fmt(r.largest_share, "{:.1%}"),
+                    "largest share": fmt(r.largest_share, "{:.1%}") if pd.notna(r.largest_share) else
+                    ("[s]" if r.suppressed else r.largest_share_band),
+                    "no answer": fmt(r.no_answer) if r.no_answer else "",
                     "without largest": fmt(r.total_without_largest),
                     "without dominant": fmt(r.total_without_dominant)})
     md = pd.DataFrame(out)
@@ -156,8 +247,8 @@ def markdown_preview(df: pd.DataFrame, table_id: str, year: str) -> str:
 def trend(df: pd.DataFrame) -> pd.DataFrame:
     """Reports and measures per year: total, without each year's largest, without the dominant municipality."""
     t = df[(df["table_id"] == "4.16") & (df["period"] != ALL_YEARS)]
-    return t[["section", "period", "total", "municipalities", "largest_share", "total_without_largest",
-              "total_without_dominant"]].reset_index(drop=True)
+    return t[["section", "period", "total", "municipalities", "largest_share", "largest_share_band",
+              "total_without_largest", "total_without_dominant", "suppressed"]].reset_index(drop=True)
 
 
 def trend_figure(df: pd.DataFrame, year: str) -> dict:

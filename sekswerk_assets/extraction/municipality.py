@@ -60,6 +60,50 @@ ALIASES: dict[str, list[str]] = {
     "Almere": ["Almere Stad", "Almere Buiten", "Almere Haven", "Almere Poort", "Almere-Stad", "Almere-Buiten"],
 }
 
+# Districts (wijken) written without their city: a place-name list for the large municipalities
+DISTRICTS: dict[str, list[str]] = {
+    "Rotterdam": ["Ommoord", "Hoogvliet", "Zevenkamp", "Delfshaven", "Overschie", "Hillegersberg", "Schiebroek",
+                  "Blijdorp", "Crooswijk", "Pernis", "Lombardijen", "Katendrecht", "Kop van Zuid", "Alexanderpolder",
+                  "Nesselande", "Rozenburg", "Hoek van Holland", "Beverwaard", "Zuidplein", "Blaak"],
+    "Utrecht": ["Kanaleneiland", "Overvecht", "Lunetten", "Zuilen", "Hoograven", "Oog in Al", "Tuindorp",
+                "Wittevrouwen", "Lombok", "Terwijde", "Utrecht Centraal"],
+    "Amsterdam": ["Geuzenveld", "Slotermeer", "Bos en Lommer", "Watergraafsmeer", "IJburg", "Zeeburg", "Gaasperdam",
+                  "Ganzenhoef", "Holendrecht", "Reigersbos", "Oud-Zuid", "Rivierenbuurt", "De Baarsjes", "Westerpark",
+                  "Oud-West", "Buiksloot", "Nieuwendam", "Zuidas", "Museumplein", "Amsterdam Centraal"],
+    "'s-Gravenhage": ["Laak", "Escamp", "Segbroek", "Mariahoeve", "Transvaal", "Schilderswijk", "Moerwijk", "Bouwlust",
+                      "Vrederust", "Duindorp", "Statenkwartier", "Benoordenhout", "Leidschenveen", "Geleenstraat"],
+    "Eindhoven": ["Woensel", "Stratum", "Gestel", "Tongelre", "Meerhoven", "Woensel-Noord", "Woensel-Zuid"],
+    "Tilburg": ["Reeshof", "Berkel-Enschot", "Udenhout"],
+    "Groningen": ["Vinkhuizen", "Paddepoel", "Selwerd", "Beijum", "Lewenborg", "Hoogkerk"],
+    "Nijmegen": ["Dukenburg", "Lindenholt"],
+    "Arnhem": ["Presikhaaf", "Schuytgraaf", "Malburgen"],
+    "Breda": ["Haagse Beemden", "Princenhage"],
+    "Haarlem": ["Schalkwijk"],
+    "Zwolle": ["Stadshagen", "Holtenbroek"],
+    "Enschede": ["Glanerbrug"],
+    "Leiden": ["Merenwijk"],
+    "Dordrecht": ["Sterrenburg", "Crabbehof", "Dordt"],
+    "Capelle aan den IJssel": ["Capelle", "Capelle ad IJssel", "Capelle a/d IJssel", "Capelle a.d. IJssel"],
+    "Almere": ["Almere Poort", "Almere Hout"],
+}
+for _city, _ds in DISTRICTS.items():
+    ALIASES.setdefault(_city, []).extend(_ds)
+
+# Provinces and regions are not municipalities ("provincie Utrecht", "Groningen en Drenthe", "Zeeland"
+# is not the village in Landerd). Names that are also a municipality (Groningen, Utrecht) count as the
+# province only after "provincie" or next to another region name.
+REGION_NAMES = (
+    "Zeeland", "Friesland", "Fryslân", "Drenthe", "Limburg", "Gelderland", "Overijssel", "Flevoland", "Brabant",
+    "Noord-Brabant", "Noord-Holland", "Zuid-Holland", "Twente", "Achterhoek", "Veluwe", "Randstad", "Betuwe",
+    "Gooi", "'t Gooi", "het Gooi", "Kennemerland", "Rijnmond", "West-Friesland", "Holland", "Nederland",
+    "Zuid-Limburg", "Noord-Limburg", "Midden-Limburg", "Zeeuws-Vlaanderen", "Salland", "Drechtsteden",
+    "Haaglanden", "Noord-Nederland", "Oost-Nederland", "Zuid-Nederland", "West-Brabant", "Oost-Brabant",
+    "the Netherlands", "Netherlands", "Benelux", "Europa", "Europe", "Groningen", "Utrecht",
+)
+PROVINCE_CITIES = {"groningen", "utrecht"}
+_PROVINCE_WORD = re.compile(r"(?:provincie|province|prov\.?|de provincie|heel|hele|heel de|all over|throughout|door heel)\s*$",
+                            re.I)
+
 # Decorations around a place name: "regio X", "X e.o.", "X en omstreken", "omgeving X", "X centrum".
 _PREFIX = re.compile(r"^(?:regio|omgeving|omg\.?|omstreken|rondom|rond|nabij|near|area|centrum|in|te|bij)\s+")
 _SUFFIX = re.compile(
@@ -75,6 +119,28 @@ def norm(text: str) -> str:
     t = t.replace("’", "'").replace("`", "'")
     t = re.sub(r"[^\w']+", " ", t)
     return re.sub(r"\s+", " ", t).strip()
+
+
+REGION_KEYS = {norm(r) for r in REGION_NAMES}
+
+
+def region_context(before: str, name_key: str, after: str) -> bool:
+    """A name used as a province/region: a region-only name, or a province-city after "provincie" / in a
+    list with another region name ("Groningen en Drenthe", "Friesland, Groningen")."""
+    if name_key not in REGION_KEYS:
+        return False
+    if name_key not in PROVINCE_CITIES:
+        return True
+    if _PROVINCE_WORD.search(before):
+        return True
+    nxt = re.match(r"^\s*(?:,|en|and|&|of|or|\+)\s*([\w'-]+(?:\s[\w'-]+)?)", after)
+    prv = re.search(r"([\w'-]+)\s*(?:,|en|and|&|of|or|\+)\s*$", before)
+    for m in (nxt, prv):
+        if m:
+            k = norm(m.group(1))
+            if (k in REGION_KEYS and k not in PROVINCE_CITIES) or norm(k.split()[0]) in (REGION_KEYS - PROVINCE_CITIES):
+                return True
+    return False
 
 
 def strip_decorations(key: str) -> str:
@@ -196,6 +262,9 @@ class MunicipalityMatcher:
         key = norm(raw)
         if not key:
             return None, "none"
+        bare = strip_decorations(key)
+        if re.match(r"^(?:provincie|province|prov)\b", bare) or (bare in REGION_KEYS and bare not in PROVINCE_CITIES):
+            return None, "none"  # a province or region, not a municipality
         hit = self.lookup(key)
         if hit:
             return hit

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sekswerk_assets.collection.adapters import SITES
 from sekswerk_assets.extraction import textmining as tm
-from sekswerk_assets.extraction.municipality import MunicipalityMatcher
+from sekswerk_assets.extraction.municipality import MunicipalityMatcher, region_context
 from sekswerk_assets.extraction.sites import PARSER_VERSION, ParseError, RawAd, parse_page
 from sekswerk_assets.partitions import year_of_week
 
@@ -53,16 +53,6 @@ class WeekStats:
     @property
     def total_unparsed(self) -> int:
         return int(sum(self.unparsed.values()))
-
-    def as_metadata(self) -> dict:
-        return {
-            "pages": dict(self.pages),
-            "parsed": dict(self.parsed),
-            "unparsed": dict(self.unparsed),
-            "unparsed_reasons": dict(self.reasons),
-            "missing_sites": list(self.missing_sites),
-            "seconds": round(self.seconds, 2),
-        }
 
 
 def _empty_row(week: str, site: str) -> dict:
@@ -107,7 +97,9 @@ def extract(site: str, raw: RawAd, matcher: MunicipalityMatcher) -> dict:
     text = raw.text or ""
     out: dict = {}
     # gender and transgender
-    out["gender"] = tm.gender_from_field(f.get("gender")) or (tm.gender_from_text(text) if "gender" not in f else None)
+    out["gender"] = tm.gender_from_field(f.get("gender")) or (
+        (tm.gender_from_text(text) or tm.gender_from_name(text, raw.name, lambda w: norm_place(w) in matcher.index))
+        if "gender" not in f else None)
     out["transgender"] = tm.transgender(text) or ("trans" in tm.fold(f.get("gender", "")))
     # work types
     types = tm.work_types_from_field(f.get("type")) or tm.work_types_from_text(text)
@@ -117,7 +109,8 @@ def extract(site: str, raw: RawAd, matcher: MunicipalityMatcher) -> dict:
     # origin
     country = tm.country_from_field(f.get("origin")) or tm.country_from_text(text)
     out["origin_country"] = country
-    out["origin_region"] = tm.region_of(country)
+    # a region named without a country ("Oost-Europese dame") gives the region only
+    out["origin_region"] = tm.region_of(country) if country else tm.region_from_text(text)
     # age
     age = tm.age_from_field(f.get("age"))
     if age is None:
@@ -153,23 +146,45 @@ def extract(site: str, raw: RawAd, matcher: MunicipalityMatcher) -> dict:
     out["licensed_indicated"] = lic.indicated
     out["licence_number"] = lic.licence_number
     out["kvk_number"] = lic.kvk_number
+    out["vergunning_term"] = lic.vergunning  # not a parsed_ads column: the report's Table 2.6 has four terms
     return out
 
 
 def match_place_in_text(text: str, matcher: MunicipalityMatcher) -> tuple[str | None, str]:
-    """The first place after a location cue that the matcher knows (no fuzzy matching in free text)."""
+    """The first place after a location cue that the matcher knows (no fuzzy matching in free text).
+
+    Base cues (where the advertiser lives or receives) come before service areas; provinces and
+    regions ("provincie Utrecht", "Groningen en Drenthe", "Zeeland") are skipped.
+    """
     for cand in tm.place_candidates(text):
         words = cand.split()
+        if words and norm_place(words[0]) in ("provincie", "province", "prov"):
+            continue
         for n in range(len(words), 0, -1):
             sub = " ".join(words[:n])
-            code, method = matcher.match(sub, False)
+            # a misspelled capitalised name after a cue ("in Utreht"): fuzzy, single words of 6+ letters
+            fuzzy = n == 1 and sub[:1].isupper() and len(sub) >= 6
+            code, method = matcher.match(sub, fuzzy)
+            if method == "fuzzy" and not _fuzzy_ok(sub, matcher):
+                code, method = None, "none"
             if code is None:
                 continue
+            if region_context("", norm_place(sub), " " + " ".join(words[n:])):
+                break
             # lower-case words after 'in' are ordinary words unless they are a municipality's own name
             if not sub[:1].isupper() and method not in ("exact", "alias"):
                 continue
             return code, method
     return None, "none"
+
+
+def _fuzzy_ok(word: str, matcher: MunicipalityMatcher) -> bool:
+    """Fuzzy matches in free text need a stricter score than fields (90) and a shared first letter."""
+    from rapidfuzz import fuzz, process
+
+    key = norm_place(word)
+    best = process.extractOne(key, matcher._long_keys, scorer=fuzz.ratio, score_cutoff=90)
+    return bool(best) and best[0][:1] == key[:1]
 
 
 _WORD = re.compile(r"[A-Za-zÀ-ÿ'’][\w'’.-]*")
@@ -193,8 +208,17 @@ def scan_place_names(text: str, matcher: MunicipalityMatcher, exclude: str | Non
             span = text[w.start() : words[i + n - 1].end()].rstrip(".")
             if span.casefold() in skip:
                 continue
-            hit = matcher.index.get(norm_place(span))
+            key = norm_place(span)
+            hit = matcher.index.get(key)
+            if hit is None and n == 1 and "-" in span:
+                # "Rotterdam-based", "Tilburg-Reeshof", "Utrecht-Oost": the city before the hyphen
+                key = norm_place(span.split("-", 1)[0])
+                hit = matcher.index.get(key) if len(key) >= 3 else None
             if hit and hit[1] in ("exact", "alias") and len(span) >= 3:
+                before = text[max(0, w.start() - 40) : w.start()]
+                after = text[words[i + n - 1].end() : words[i + n - 1].end() + 40]
+                if region_context(before, key, after):
+                    break
                 return hit
     return None, "none"
 

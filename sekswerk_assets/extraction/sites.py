@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
 
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "2.1.0"  # code_version of ads/parsed_ads: site parsers and text-mining rules (2.0: issue 8 rework; 2.1: first names via Faker)
 
 
 class ParseError(Exception):
@@ -55,7 +55,7 @@ def _norm_label(label: str) -> str:
 KINKY_LABELS = {"naam": "name", "telefoon": "phone", "geslacht": "gender", "leeftijd": "age", "afkomst": "origin",
                 "plaats": "place", "ontvangst": "type", "tarief": "price", "prijs": "price"}
 SEXJOBS_LABELS = {"naam": "name", "telefoon": "phone", "geslacht": "gender", "leeftijd": "age", "afkomst": "origin",
-                  "plaats": "place", "diensten": "type", "tarief": "price"}
+                  "plaats": "place", "woonplaats": "place", "diensten": "type", "tarief": "price"}
 TEB_LABELS = {"gender": "gender", "age": "age", "nationality": "origin", "city": "place", "services": "type",
               "name": "name"}
 

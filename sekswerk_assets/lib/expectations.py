@@ -70,3 +70,19 @@ def row_count_between(min_value: int, max_value: int | None = None):
     import great_expectations.expectations as gxe
 
     return gxe.ExpectTableRowCountToBeBetween(min_value=min_value, max_value=max_value)
+
+
+def gx_check(*, asset, name: str, description: str, expectations, rows=None,
+             partitions_def: dg.PartitionsDefinition | None = None) -> dg.AssetChecksDefinition:
+    """An asset check that loads the asset and validates ``rows(df)`` (default: all rows) against a GX suite.
+
+    ``expectations`` is a function returning the expectation objects: GX binds each object to one suite,
+    so every evaluation builds its own.
+    """
+    from sekswerk_assets.constants import DUCKDB_POOL
+
+    @dg.asset_check(asset=asset, name=name, pool=DUCKDB_POOL, partitions_def=partitions_def, description=description)
+    def _check(data: pd.DataFrame) -> dg.AssetCheckResult:
+        return validate_suite(rows(data) if rows else data, name, expectations())
+
+    return _check

@@ -23,6 +23,17 @@ SURVEY_MUNICIPALITIES = dg.AssetKey(["survey", "municipalities_responses"])
 SURVEY_FOLLOWUP = dg.AssetKey(["survey", "followup_responses"])
 SURVEY_TABLES = dg.AssetKey(["survey", "tables"])
 REPORT = dg.AssetKey(["report", "nulmeting_report"])
+VALIDATION_SAMPLE = dg.AssetKey(["ads", "validation_sample"])
+CODED_SHEET = dg.AssetKey(["validation", "coded_sheet"])
+EXTRACTION_ACCURACY = dg.AssetKey(["ads", "extraction_accuracy"])
 
 #: the weekly chain, in flow order
 WEEKLY_CHAIN = [*RAW_SNAPSHOTS, PARSED_ADS, WEEKLY_UNIQUE_ADS, AD_STATE, AD_LIFECYCLE]
+
+
+def survey_ins(*, followup: bool = False) -> dict[str, dg.AssetIn]:
+    """Inputs of a survey-side table: the full export's responses, and the follow-up's if asked for."""
+    ins = {"full": dg.AssetIn(SURVEY_MUNICIPALITIES)}
+    if followup:
+        ins["followup"] = dg.AssetIn(SURVEY_FOLLOWUP)
+    return ins

@@ -154,9 +154,6 @@ class PseudonymResource(dg.ConfigurableResource):
         key = self.key or load_or_create_dev_key(Path(self.data_dir) / "keys" / "dev_pseudonym.key", "pseudonym")
         return Pseudonymizer(key)
 
-    def pseudonymizer(self) -> Pseudonymizer:
-        return self._impl
-
     def phone(self, raw: str | None) -> str | None:
         return self._impl.phone(raw)
 

@@ -7,16 +7,28 @@ Layout under ``<data dir>/raw/<site>/<week>/`` (one folder per site and weekly p
     manifest.parquet.enc  AES-256-GCM(zlib(Parquet of the manifest)), see schemas/collection.py
     summary.json          counts only (pages, ads, failures, bytes, duration): nothing identifying
 
-A partition is written to a temporary sibling folder and swapped in with renames, so a
-re-materialisation replaces it whole and a crash leaves the previous version (or nothing).
+A new snapshot is first *staged*: written whole to a hidden sibling folder ``.<week>.tmp-<id>``
+and checked there (:func:`snapshot_checks`: parse ok, ads present, listing pages accounted). It is
+then *promoted* (:meth:`SnapshotStore.promote`): swapped in with renames, but only if it passes its
+checks and holds at least as many ads as the stored one (``force=True`` overrides). Otherwise the
+stored snapshot stays untouched and :class:`SnapshotKept` says why. A crash leaves the previous
+version (or nothing).
+
+Commits of one site and week are serialised by an exclusive ``flock`` on
+``<root>/.locks/raw-<site>-<week>.lock``. Each staging folder is itself ``flock``-ed by the process
+writing it for as long as it lives, so the cleanup of leftovers removes only folders whose writer
+is gone (a killed run), never the folder of another commit that is still running.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import io
 import json
+import logging
 import os
 import shutil
 import uuid
@@ -33,6 +45,15 @@ PAGES_FILE = "pages.bin"
 MANIFEST_FILE = "manifest.parquet.enc"
 SUMMARY_FILE = "summary.json"
 MANIFEST_AAD = b"manifest"
+LOCK_DIR = ".locks"
+HALF_EMPTY = 0.5  # a week with fewer than half the ads of the previous stored week fails
+MAX_ERROR_RATE = 0.02  # share of ad pages that may fail before the error-rate check warns
+
+log = logging.getLogger(__name__)
+
+
+class SnapshotKept(Exception):
+    """A new snapshot was not promoted: the stored one stays. The message says why (counts only)."""
 
 
 @dataclass
@@ -67,55 +88,71 @@ class SnapshotWriter:
         self.records.append(record)
 
     def commit(self, summary: dict) -> Path:
+        """Write and swap in unconditionally (benches, tests): stage, then promote with ``force``.
+
+        The collection asset stages, checks and promotes itself (see :meth:`SnapshotStore.promote`).
+        """
+        staged = self.stage(summary)
+        try:
+            return self.store.promote(staged, [], force=True)
+        finally:
+            staged.discard()
+
+    def stage(self, summary: dict) -> "StagedSnapshot":
+        """Write the snapshot whole into its own hidden staging folder; the stored partition is not touched."""
         final = self.store.partition_dir(self.site, self.week)
         final.parent.mkdir(parents=True, exist_ok=True)
-        # leftovers of a run that was killed half-way (never visible as a partition) are removed
-        for stale in final.parent.glob(f".{self.week}.*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        tmp = final.parent / f".{self.week}.tmp-{uuid.uuid4().hex[:8]}"
-        tmp.mkdir()
+        with self.store.lock(self.site, self.week):
+            # leftovers of runs that were killed half-way (their flock died with them) are removed;
+            # a folder that another live commit is writing is locked, so it is left alone
+            self.store.remove_leftovers(self.site, self.week)
+            tmp = final.parent / f".{self.week}.tmp-{uuid.uuid4().hex[:12]}"
+            tmp.mkdir()
+            staged = StagedSnapshot(self.store, self.site, self.week, tmp, dict(summary), _hold_dir_lock(tmp))
         try:
-            # Stable order: manifests of two runs of the same week line up row by row.
-            ordered = sorted(self.records, key=lambda r: (r.page_type, r.section or "", r.url))
-            rows = []
-            offset = 0
-            with open(tmp / PAGES_FILE, "wb") as fh:
-                for i, rec in enumerate(ordered):
-                    sealed = b""
-                    if rec.body is not None:
-                        sealed = self.store.cipher.seal(rec.body, self._aad(i))
-                        fh.write(sealed)
-                    rows.append(
-                        {
-                            "record": i,
-                            "page_type": rec.page_type,
-                            "section": rec.section,
-                            "url": rec.url,
-                            "ad_code": rec.ad_code,
-                            "fetched_at": rec.fetched_at,
-                            "status": rec.status,
-                            "bytes": len(rec.body or b""),
-                            "sha256": hashlib.sha256(rec.body).hexdigest() if rec.body is not None else None,
-                            "attempts": rec.attempts,
-                            "offset": offset if sealed else -1,
-                            "length": len(sealed),
-                            "ok": rec.ok,
-                            "error": rec.error,
-                        }
-                    )
-                    offset += len(sealed)
-                fh.flush()
-                os.fsync(fh.fileno())
-            manifest = ManifestModel.validate(pd.DataFrame(rows, columns=list(ManifestModel.to_schema().columns)))
-            buf = io.BytesIO()
-            manifest.to_parquet(buf, index=False)
-            (tmp / MANIFEST_FILE).write_bytes(self.store.cipher.seal(buf.getvalue(), MANIFEST_AAD))
-            (tmp / SUMMARY_FILE).write_text(json.dumps(summary, indent=2, sort_keys=True))
-            self.store.swap_in(tmp, final)
+            self._write(tmp, staged.summary)
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            staged.discard()
             raise
-        return final
+        return staged
+
+    def _write(self, tmp: Path, summary: dict) -> None:
+        # Stable order: manifests of two runs of the same week line up row by row.
+        ordered = sorted(self.records, key=lambda r: (r.page_type, r.section or "", r.url))
+        rows = []
+        offset = 0
+        with open(tmp / PAGES_FILE, "wb") as fh:
+            for i, rec in enumerate(ordered):
+                sealed = b""
+                if rec.body is not None:
+                    sealed = self.store.cipher.seal(rec.body, self._aad(i))
+                    fh.write(sealed)
+                rows.append(
+                    {
+                        "record": i,
+                        "page_type": rec.page_type,
+                        "section": rec.section,
+                        "url": rec.url,
+                        "ad_code": rec.ad_code,
+                        "fetched_at": rec.fetched_at,
+                        "status": rec.status,
+                        "bytes": len(rec.body or b""),
+                        "sha256": hashlib.sha256(rec.body).hexdigest() if rec.body is not None else None,
+                        "attempts": rec.attempts,
+                        "offset": offset if sealed else -1,
+                        "length": len(sealed),
+                        "ok": rec.ok,
+                        "error": rec.error,
+                    }
+                )
+                offset += len(sealed)
+            fh.flush()
+            os.fsync(fh.fileno())
+        manifest = ManifestModel.validate(pd.DataFrame(rows, columns=list(ManifestModel.to_schema().columns)))
+        buf = io.BytesIO()
+        manifest.to_parquet(buf, index=False)
+        (tmp / MANIFEST_FILE).write_bytes(self.store.cipher.seal(buf.getvalue(), MANIFEST_AAD))
+        (tmp / SUMMARY_FILE).write_text(json.dumps(summary, indent=2, sort_keys=True))
 
     def _aad(self, record: int) -> bytes:
         return f"{self.site}/{self.week}/{record}".encode()
@@ -146,11 +183,79 @@ class SnapshotStore:
     def swap_in(self, tmp: Path, final: Path) -> None:
         old = None
         if final.exists():
-            old = final.parent / f".{final.name}.old-{uuid.uuid4().hex[:8]}"
+            old = final.parent / f".{final.name}.old-{uuid.uuid4().hex[:12]}"
             final.rename(old)
         tmp.rename(final)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+    # -- staging, promotion, locks ------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self, site: str, week: str):
+        """Exclusive lock of one site and week (an ``flock``: released by the kernel if the process dies)."""
+        path = self.root.parent / LOCK_DIR / f"raw-{site}-{week}.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.info("waiting for another commit of %s %s to finish", site, week)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the flock
+
+    def remove_leftovers(self, site: str, week: str) -> list[Path]:
+        """Remove hidden folders of ``site``/``week`` whose writer is gone (call with :meth:`lock` held)."""
+        removed = []
+        for stale in self.partition_dir(site, week).parent.glob(f".{week}.*"):
+            held = _try_dir_lock(stale)
+            if held is None:
+                continue  # a live commit owns it
+            try:
+                shutil.rmtree(stale, ignore_errors=True)
+                removed.append(stale)
+            finally:
+                os.close(held)
+        return removed
+
+    def stored_checks_passed(self, site: str, week: str) -> bool:
+        """Whether the stored snapshot passed its checks when it was promoted (older ones: assumed so)."""
+        return bool(self.summary(site, week).get("checks_passed", True))
+
+    def promote(self, staged: "StagedSnapshot", outcomes: list["CheckOutcome"], *, force: bool = False) -> Path:
+        """Swap a staged snapshot in, if it is at least as good as the stored one; else raise :class:`SnapshotKept`.
+
+        Rules, in order: ``force`` replaces; with nothing stored the new snapshot is kept even when its
+        checks fail (a real site's week cannot be collected again later, and the failing blocking check
+        stops everything downstream); a new snapshot that fails a blocking check never replaces a stored
+        one; a passing one replaces a stored one that failed its checks, or one with at most as many ads.
+        """
+        failed = [o for o in outcomes if o.blocking and not o.passed]
+        staged.summary["checks_passed"] = not failed
+        staged.summary["checks"] = {o.name: o.passed for o in outcomes}
+        (staged.path / SUMMARY_FILE).write_text(json.dumps(staged.summary, indent=2, sort_keys=True))
+        final = self.partition_dir(staged.site, staged.week)
+        with self.lock(staged.site, staged.week):
+            if not force and self.exists(staged.site, staged.week):
+                stored_ads = int(self.summary(staged.site, staged.week).get("ads_fetched", 0))
+                new_ads = int(staged.summary.get("ads_fetched", 0))
+                where = f"{staged.site} {staged.week}"
+                if failed:
+                    reasons = "; ".join(f"{o.name}: {o.description or 'failed'}" for o in failed)
+                    raise SnapshotKept(
+                        f"stored snapshot of {where} kept ({stored_ads} ads): the new snapshot ({new_ads} ads) "
+                        f"failed its checks ({reasons}). Run with replace: force to store it anyway."
+                    )
+                if new_ads < stored_ads and self.stored_checks_passed(staged.site, staged.week):
+                    raise SnapshotKept(
+                        f"stored snapshot of {where} kept: the new snapshot holds fewer ads ({new_ads}) than the "
+                        f"stored one ({stored_ads}). Run with replace: force to store it anyway."
+                    )
+            self.swap_in(staged.path, final)
+        staged.promoted = True
+        return final
 
     def manifest(self, site: str, week: str) -> pd.DataFrame:
         path = self.partition_dir(site, week) / MANIFEST_FILE
@@ -181,3 +286,123 @@ class SnapshotStore:
             shutil.rmtree(path)
             return True
         return False
+
+
+@dataclass
+class StagedSnapshot:
+    """A snapshot written whole to its hidden staging folder, locked by this process until promoted or discarded."""
+
+    store: SnapshotStore
+    site: str
+    week: str
+    path: Path
+    summary: dict
+    _fd: int | None = None
+    promoted: bool = False
+
+    def discard(self) -> None:
+        """Remove the staging folder (if it was not promoted) and release its lock. Idempotent."""
+        if not self.promoted:
+            shutil.rmtree(self.path, ignore_errors=True)
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _hold_dir_lock(path: Path) -> int:
+    """Open ``path`` and hold an exclusive ``flock`` on it: marks the folder as owned by a live process."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def _try_dir_lock(path: Path) -> int | None:
+    """The folder's lock if nobody holds it (its writer is gone), else None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+# -- the checks of a snapshot, run on the staged copy before it may replace the stored one ------
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """Result of one snapshot check (counts only; section names are the sites' public section names)."""
+
+    name: str
+    passed: bool
+    blocking: bool
+    metadata: dict
+    description: str | None = None
+
+
+def lost_listing_sections(summary: dict) -> dict[str, str]:
+    """Section -> what was lost: a section whose first page never arrived, or pages short of its pagination."""
+    lost = {}
+    for name, sec in sorted((summary.get("sections") or {}).items()):
+        if not sec.get("first_page_ok"):
+            lost[name] = f"section lost (first page failed: {sec.get('first_error') or 'not fetched'})"
+        elif sec.get("lost_pages"):
+            lost[name] = f"{sec['lost_pages']} of {sec['expected_pages']} listing pages lost"
+    return lost
+
+
+def snapshot_checks(summary: dict, previous_ads: int | None) -> list[CheckOutcome]:
+    """The collection checks of one site-week, from its summary alone (so they can run on a staged copy).
+
+    ``previous_ads``: ads of the latest stored earlier week (None if there is none).
+    """
+    listed = int(summary.get("ads_listed", 0))
+    ads_ok = int(summary.get("ads_fetched", 0))
+    ads_failed = int(summary.get("ads_failed", 0))
+    unaccounted = int(summary.get("ads_unaccounted", 0))
+    layout = int(summary.get("layout_problems", 0))
+    wall = summary.get("wall_error")
+    lost = lost_listing_sections(summary)
+    sections = summary.get("sections") or {}
+
+    accounted_desc = None
+    if lost:
+        accounted_desc = "listing pages lost: " + "; ".join(f"{k}: {v}" for k, v in lost.items())
+    elif unaccounted:
+        accounted_desc = f"{unaccounted} listed ads have no ad-page record"
+    accounted = CheckOutcome(
+        "all_listed_ads_accounted", passed=not lost and unaccounted == 0, blocking=True,
+        metadata={"listed": listed, "fetched": ads_ok, "failed": ads_failed, "unaccounted": unaccounted,
+                  "listing_pages_expected": sum(int(s.get("expected_pages") or 0) for s in sections.values()),
+                  "listing_pages_lost": sum(int(s.get("lost_pages") or 0) for s in sections.values()),
+                  "sections_lost": ", ".join(k for k, v in lost.items() if v.startswith("section lost")) or "none"},
+        description=accounted_desc,
+    )
+
+    half_empty = previous_ads is not None and ads_ok < HALF_EMPTY * previous_ads
+    if wall:
+        desc = wall  # e.g. "terms wall not passed: HTTP 503": the site was unreachable, not changed
+    elif layout:
+        desc = f"{layout} pages not in the expected layout: the site layout may have changed (see the adapter)"
+    elif not ads_ok:
+        desc = "no ads found"
+    elif half_empty:
+        desc = f"{ads_ok} ads, fewer than half of the previous week's {previous_ads}"
+    else:
+        desc = None
+    not_empty = CheckOutcome(
+        "week_not_empty", passed=ads_ok > 0 and layout == 0 and not wall and not half_empty, blocking=True,
+        metadata={"ads": ads_ok, "previous_week_ads": previous_ads if previous_ads is not None else -1,
+                  "layout_problems": layout, "wall_passed": not wall},
+        description=desc,
+    )
+    error_rate = ads_failed / listed if listed else 0.0
+    errors = CheckOutcome(
+        "error_rate", passed=error_rate <= MAX_ERROR_RATE, blocking=False,
+        metadata={"error_rate": round(error_rate, 4)},
+        description=None if error_rate <= MAX_ERROR_RATE else f"{error_rate:.1%} of ad pages failed after retries",
+    )
+    return [accounted, not_empty, errors]

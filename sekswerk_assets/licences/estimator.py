@@ -13,17 +13,11 @@ municipalities are assumed missing at random within their size class.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 
 def report_estimate(total: float, respondents: int, municipalities: int) -> float:
     """The report's extrapolation: total / rounded response percentage x 100."""
     return total / round(100 * respondents / municipalities) * 100
-
-
-def _strata(values: pd.DataFrame, stratum_sizes: dict[str, int]):
-    for h, grp in values.groupby("stratum"):
-        yield h, grp, stratum_sizes[h]
 
 
 def stratified_estimate(y: np.ndarray, strata: np.ndarray, stratum_sizes: dict, x=None, stratum_x=None) -> float:

@@ -19,7 +19,8 @@ from sekswerk_assets.policy.typology import (  # noqa: E402
     SEX_WORK_TYPES,
     TYPOLOGIES,
 )
-from sekswerk_assets.survey.tables import SIZES, TABLE_COLUMNS, pct  # noqa: E402
+from sekswerk_assets.lib.numbers import percent as pct  # noqa: E402
+from sekswerk_assets.survey.tables import SIZES, TABLE_COLUMNS  # noqa: E402
 
 HAS_POLICY_KEY = {"yes": 1, "in_development": 2, "no": 3}
 
@@ -32,12 +33,13 @@ def typology_counts(typ: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
         rows.append(dict(table_id=tid, title=title, row_key=str(rk), row=row, column=col,
                          value=None if value is None else float(value), base_n=int(base), multiple_answers=multi))
 
-    def block(tid, title, frame, indicators, multi, total=True):
+    def block(tid, title, frame, indicators, multi, total=True, unanswered=()):
+        """``unanswered``: row keys of questions nobody answered (empty cells, never 0)."""
         base = len(frame)
         for rk, label, ind in indicators:
-            n = int(ind(frame).sum())
+            n = None if rk in unanswered else int(ind(frame).sum())
             add(tid, title, rk, label, "count", n, base, multi)
-            add(tid, title, rk, label, "percent", pct(n, base), base, multi)
+            add(tid, title, rk, label, "percent", None if n is None else pct(n, base), base, multi)
         if total:
             add(tid, title, "total", "Total", "count", base, base, multi)
             add(tid, title, "total", "Total", "percent", 100.0 if base else None, base, multi)
@@ -45,9 +47,9 @@ def typology_counts(typ: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
             part = frame[frame["size_class"] == s]
             base_s = len(part)
             for rk, label, ind in indicators:
-                n = int(ind(part).sum())
+                n = None if rk in unanswered else int(ind(part).sum())
                 add(tid, title, rk, label, f"{s}:count", n, base_s, multi)
-                add(tid, title, rk, label, f"{s}:percent", pct(n, base_s), base_s, multi)
+                add(tid, title, rk, label, f"{s}:percent", None if n is None else pct(n, base_s), base_s, multi)
             if total:
                 add(tid, title, "total", "Total", f"{s}:count", base_s, base_s, multi)
 
@@ -70,9 +72,21 @@ def typology_counts(typ: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
 
     asked27 = typ[typ["licence_required_window"] != "not_asked"]
     q27 = cb.question("q27")
+    nobody = {r for r, t in enumerate(SEX_WORK_TYPES, 1)
+              if len(asked27) and (asked27[f"licence_required_{t}"] == "no_answer").all()}
     block("3.6", "Licence obligation per type of sex business", asked27,
           [(r, q27.rows[r - 1], (lambda d, t=t: d[f"licence_required_{t}"] == "yes"))
-           for r, t in enumerate(SEX_WORK_TYPES, 1)], True, total=False)
+           for r, t in enumerate(SEX_WORK_TYPES, 1)], True, total=False, unanswered=nobody)
+    lic = asked27[[f"licence_required_{t}" for t in SEX_WORK_TYPES]]
+    for r, t in enumerate(SEX_WORK_TYPES, 1):  # item non-response per row, as in survey/tables
+        na = int((lic[f"licence_required_{t}"] == "no_answer").sum())
+        if na and r not in nobody:
+            add("3.6", "Licence obligation per type of sex business", r, q27.rows[r - 1], "no_answer:count", na,
+                len(asked27), True)
+    na_all = int((lic == "no_answer").all(axis=1).sum()) if len(lic) else 0
+    if na_all:
+        add("3.6", "Licence obligation per type of sex business", "no_answer", "no answer (no row answered)", "count",
+            na_all, len(asked27), True)
 
     block("typology:summary", "Policy typology (survey and follow-up)", typ,
           [(t, t.replace("_", " "), (lambda d, t=t: d["typology"] == t)) for t in TYPOLOGIES

@@ -53,7 +53,6 @@ POLICY_TYPES = {  # q9 option -> column
 HAS_POLICY = {1: "yes", 2: "in_development", 3: "no"}
 TYPOLOGIES = ("mixed_maximum_zero", "zero", "maximum", "phase_out", "spatial_planning", "other", "unspecified",
               "in_development", "no_policy", "unknown")
-LICENCE_VALUES = ("yes", "no", "no_answer", "not_asked")
 
 
 def _first(candidates) -> str | None:

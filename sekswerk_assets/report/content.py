@@ -11,17 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from sekswerk_assets.published import load as load_published
 from sekswerk_assets.report.rounding import number
 
-PUBLISHED_PATH = Path(__file__).resolve().parent / "published_2020.yaml"
 PUBLISHED_YEAR = "2020"
 PUBLISHED_LABEL = "published 2020"
-CELL_COLUMNS = ["row", "row_label", "column", "stat", "value", "suppressed", "published", "absent"]
 
 # report item id -> (warehouse table, table_id in it) for the long-form ad tables (method "report")
 AD_TABLES = {
@@ -44,12 +41,11 @@ LIFECYCLE = {
     "Figure 2.5": ["active"],
 }
 #: ad tables whose rows are municipalities: the only place municipality names may appear
-MUNICIPALITY_ITEMS = ("Table 2.4", "Table 2.5b", "Figure 2.12")
 
 
 @cache
 def published_chapter2() -> dict:
-    return yaml.safe_load(PUBLISHED_PATH.read_text(encoding="utf-8"))
+    return load_published("report", "2020")
 
 
 def published_list() -> list[dict]:
@@ -398,11 +394,3 @@ def licence_estimate_item(inputs: dict, year: str) -> Item:
 
 _WORD = re.compile(r"[\w'-]+")
 
-
-def allowed_municipality_names(items: list[Item]) -> set[str]:
-    """Municipality names the report may print: rows of the top-ten tables (current, earlier, published)."""
-    out = set()
-    for it in items:
-        if it.id in MUNICIPALITY_ITEMS and it.cells is not None:
-            out |= set(it.cells["row"]) - {"total top ten"}
-    return out

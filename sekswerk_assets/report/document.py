@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sekswerk_assets.lib.disclosure import MIN_CELL
 from sekswerk_assets.partitions import weeks_of_year
+from sekswerk_assets.report.accuracy import accuracy_extra, accuracy_notes
 from sekswerk_assets.report.content import (
     Item,
     build_items,
@@ -101,7 +103,6 @@ def _sites(inputs: dict) -> pd.DataFrame:
                          "published 2020 (%)": [float(pub.get(x, float("nan"))) for x in s["site"]]})
 
 
-MIN_CELL = 5  # same default as the survey's disclosure control (SurveyConfig.min_cell)
 
 
 def _policy_counts(inputs: dict, year: str) -> pd.DataFrame | None:
@@ -154,6 +155,9 @@ def enforcement_tables(enf: pd.DataFrame | None, year: str) -> list[Extra]:
 def build_document(inputs: dict, year: str, *, ads: str, survey: str, figures, quality: pd.DataFrame,
                    municipalities=None, boundaries=None, code_version: str = "", generated: str = "") -> tuple[Document, list[Item]]:
     items = build_items(inputs, year, figures, municipalities, boundaries)
+    for item in items:  # the validation sample's accuracy beside every table that rests on text mining
+        if item.chapter == 2:
+            item.notes.extend(accuracy_notes(inputs, year, item.source_table))
     estimate = licence_estimate_item(inputs, year)
     chapters = []
     for ch, title in CHAPTERS.items():
@@ -216,6 +220,7 @@ def build_document(inputs: dict, year: str, *, ads: str, survey: str, figures, q
     ]
     quality_tables = [
         Extra("Quality: fill rates", "Fill rates of the extracted variables", _fill(inputs)),
+        accuracy_extra(inputs, year),
         Extra("Quality: checks", "Asset check results", q.reset_index(drop=True)),
     ]
     appendices = []

@@ -39,15 +39,3 @@ class Figures:
     def choropleth(self, per_code: pd.Series, boundaries, title: str) -> str | None:
         return _b64(plots.choropleth(per_code, boundaries, title))
 
-
-class NoFigures(Figures):
-    """For tests and dry runs: no drawing."""
-
-    def bar(self, cells, title):
-        return None
-
-    def weekly(self, frame, columns, title):
-        return None
-
-    def choropleth(self, per_code, boundaries, title):
-        return None

@@ -62,6 +62,8 @@ def read_inputs(db: DuckDBResource, year: str) -> dict[str, pd.DataFrame]:
     flags = read_sql(db, "select bool_or(synthetic) as s from survey.municipalities_responses where measurement_year = ?",
                      [year])
     out["survey_synthetic"] = flags
+    # the extraction accuracy measured on the year's coded validation sample (aggregates only)
+    out["accuracy"] = read_sql(db, "select * from ads.extraction_accuracy where measurement_year = ?", [year])
     return out
 
 

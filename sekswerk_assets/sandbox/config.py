@@ -130,6 +130,27 @@ class TextConfig(_Frozen):
     entity_share: float
     emoji_share: float
     phone_in_text_share: float
+    # share of ad texts (per advertiser and site) showing each phenomenon of real ads; see config.yaml
+    phenomena: dict[str, float] = {}
+
+
+class RepostConfig(_Frozen):
+    """How a re-post (same advertiser, new ad code) differs from the ad it re-posts."""
+
+    edited_text: float = 0.0      # text re-drawn (other sentences and phrasings, same facts)
+    age_shift: float = 0.0        # stated age one or two years off
+    other_name: float = 0.0       # another first name
+    second_phone: float = 0.0     # a second phone number (the first stays in the text)
+    cross_site_no_municipality: float = 0.0  # sexjobs copy of a between-site duplicate omits the place
+
+
+class LayoutDriftConfig(_Frozen):
+    """One site renames a field label from a given week on (``date: null``: no drift)."""
+
+    site: str = "sexjobs"
+    field: str = "municipality"
+    label: str = "Woonplaats:"
+    date: dt.date | None = None
 
 
 class FaultsConfig(_Frozen):
@@ -142,6 +163,9 @@ class FaultsConfig(_Frozen):
     slow_seconds: float = 0.5
     truncated: float = 0.0
     seed: int = 7
+    #: paths (with query) starting with one of these always answer 503, e.g. "/advertenties/stellen" or
+    #: "/terms": a listing section, one page or the wall that fails after every retry
+    fail_paths: tuple[str, ...] = ()
 
 
 class SandboxConfig(_Frozen):
@@ -164,6 +188,8 @@ class SandboxConfig(_Frozen):
     licensed_terms: LicensedTermsConfig
     text: TextConfig
     faults: FaultsConfig = FaultsConfig()
+    reposts: RepostConfig = RepostConfig()
+    layout_drift: LayoutDriftConfig = LayoutDriftConfig()
     layout_change: bool = False
     render_cache_size: int = 50000
     # the first week of the year the curves' anchor dates describe (None: ``first_week``); set by
@@ -203,6 +229,13 @@ class SandboxConfig(_Frozen):
             }
         )
 
+    def drift_week_index(self) -> int | None:
+        """First week index showing the layout drift's renamed label (None: no drift in this year)."""
+        d = self.layout_drift.date
+        if d is None or d > self.weeks[-1]:
+            return None
+        return next(i for i, w in enumerate(self.weeks) if w >= d)
+
     def resolved_reference_dir(self) -> Path:
         """Directory with the CBS municipality files: ``reference_dir``, SEKSWERK_REFERENCE_DIR, else the packaged data."""
         raw = self.reference_dir or os.environ.get("SEKSWERK_REFERENCE_DIR") or DEFAULT_REFERENCE_DIR
@@ -240,6 +273,9 @@ def _env_overrides() -> dict[str, Any]:
     for name in FaultsConfig.model_fields:
         raw = os.environ.get(f"SANDBOX_FAULT_{name.upper()}")
         if raw is not None and raw != "":
+            if name == "fail_paths":
+                faults[name] = tuple(p for p in raw.split(",") if p)
+                continue
             faults[name] = int(raw) if name == "seed" else float(raw)
     out: dict[str, Any] = {"faults": faults} if faults else {}
     layout = os.environ.get("SANDBOX_LAYOUT_CHANGE")

@@ -104,6 +104,7 @@ class Renderer:
             "work_massage", "origin_country", "age", "price_home", "price_escort", "price_hour",
             "place_text", "language", "entities", "emoji", "text_seed", "phone_style", "phone_in_text",
             "term_scenario", "licence_number_mentioned", "municipality_stated", "sections",
+            "text_phenomena", "province", "municipality", "type_stated", "text_edit_seed",
             *[f"{f}_source" for f in ("type", "origin", "age", "price", "municipality")],
         ]
         sub = ads.iloc[self.site_rows][cols]
@@ -119,6 +120,18 @@ class Renderer:
         self.week_online: dict[int, set[int]] = {}
         self.section_cache: dict[tuple[int, str], np.ndarray] = {}
         self.contents: dict[int, AdContent] = {}
+        drift = pop.config.layout_drift
+        self.drift_from = pop.config.drift_week_index() if drift.site == site else None
+        self.drift_field, self.drift_label = drift.field, drift.label
+
+    def _labels(self, labels: tuple[tuple[str, str], ...], week: int | None) -> tuple[tuple[str, str], ...]:
+        """Field labels of an ad page in ``week``: the layout drift renames one from its date on."""
+        if self.drift_from is None or week is None or week < self.drift_from:
+            return labels
+        return tuple((k, self.drift_label if k == self.drift_field else lab) for k, lab in labels)
+
+    def _drifted(self, week: int | None) -> bool:
+        return self.drift_from is not None and week is not None and week >= self.drift_from
 
     # ---------------------------------------------------------------- data access
     def content(self, local_row: int) -> AdContent:
@@ -215,15 +228,17 @@ class Renderer:
         )
         return page(f"Advertenties {section}", body)
 
-    def kinky_ad(self, local_row: int) -> bytes:
-        return self.cache.get(("ka", local_row), lambda: self._kinky_ad(local_row))
+    def kinky_ad(self, local_row: int, week: int | None = None) -> bytes:
+        """The ad page (as shown in ``week``: the layout drift changes a label from its date on)."""
+        drifted = self._drifted(week)
+        return self.cache.get(("ka", local_row, drifted), lambda: self._kinky_ad(local_row, week if drifted else None))
 
-    def _kinky_ad(self, local_row: int) -> bytes:
+    def _kinky_ad(self, local_row: int, week: int | None = None) -> bytes:
         rec = self.records[local_row]
         cont = self.content(local_row)
         f = cont.fields
-        labels = (("name", "Naam"), ("gender", "Geslacht"), ("age", "Leeftijd"), ("origin", "Afkomst"),
-                  ("municipality", "Plaats"), ("type", "Ontvangst"))
+        labels = self._labels((("name", "Naam"), ("gender", "Geslacht"), ("age", "Leeftijd"), ("origin", "Afkomst"),
+                               ("municipality", "Plaats"), ("type", "Ontvangst")), week)
         dl = [f"<dt>{lab}</dt><dd>{f[key]}</dd>" for key, lab in labels if key in f]
         dl.insert(1, f"<dt>Telefoon</dt><dd>{cont.phone_display}</dd>")
         text = "\n".join(f"<p>{p}</p>" for p in cont.paragraphs)
@@ -283,15 +298,18 @@ class Renderer:
         )
         return page(f"Sexjobs – {section}", body)
 
-    def sexjobs_ad(self, local_row: int) -> bytes:
-        return self.cache.get(("sa", local_row), lambda: self._sexjobs_ad(local_row))
+    def sexjobs_ad(self, local_row: int, week: int | None = None) -> bytes:
+        """The ad page (as shown in ``week``: the layout drift changes a label from its date on)."""
+        drifted = self._drifted(week)
+        return self.cache.get(("sa", local_row, drifted), lambda: self._sexjobs_ad(local_row, week if drifted else None))
 
-    def _sexjobs_ad(self, local_row: int) -> bytes:
+    def _sexjobs_ad(self, local_row: int, week: int | None = None) -> bytes:
         rec = self.records[local_row]
         cont = self.content(local_row)
         f = cont.fields
-        labels = (("name", "Naam:"), ("gender", "Geslacht:"), ("municipality", "Plaats:"), ("age", "Leeftijd:"),
-                  ("origin", "Afkomst:"), ("type", "Diensten:"), ("price", "Tarief:"))
+        labels = self._labels((("name", "Naam:"), ("gender", "Geslacht:"), ("municipality", "Plaats:"),
+                               ("age", "Leeftijd:"), ("origin", "Afkomst:"), ("type", "Diensten:"),
+                               ("price", "Tarief:")), week)
         trs = [f"<tr><th>{lab}</th><td>{f[key]}</td></tr>" for key, lab in labels if key in f]
         trs.append(f"<tr><th>Telefoon:</th><td>{cont.phone_display}</td></tr>")
         text = "<br>\n".join(cont.paragraphs)
@@ -359,15 +377,18 @@ class Renderer:
         payload = {"total": int(rows.size), "offset": offset, self.cls.teb_items_key: items}
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
-    def teb_ad(self, local_row: int) -> bytes:
-        return self.cache.get(("tp", local_row), lambda: self._teb_ad(local_row))
+    def teb_ad(self, local_row: int, week: int | None = None) -> bytes:
+        """The ad page (as shown in ``week``: the layout drift changes a label from its date on)."""
+        drifted = self._drifted(week)
+        return self.cache.get(("tp", local_row, drifted), lambda: self._teb_ad(local_row, week if drifted else None))
 
-    def _teb_ad(self, local_row: int) -> bytes:
+    def _teb_ad(self, local_row: int, week: int | None = None) -> bytes:
         rec = self.records[local_row]
         cont = self.content(local_row)
         f = cont.fields
         rows = [("Gender", f["gender"])]
-        for key, lab in (("age", "Age"), ("origin", "Nationality"), ("municipality", "City"), ("type", "Services")):
+        for key, lab in self._labels((("age", "Age"), ("origin", "Nationality"), ("municipality", "City"),
+                                      ("type", "Services")), week):
             if key in f:
                 rows.append((lab, f[key]))
         details = "".join(f'<tr><td class="label">{a}</td><td class="value">{b}</td></tr>' for a, b in rows)

@@ -113,6 +113,9 @@ class SiteApp:
         path = "/" + request.path_params.get("path", "")
         if path == "/robots.txt":
             return Response(self.renderer.robots(), media_type="text/plain; charset=utf-8")
+        full = path + (f"?{request.url.query}" if request.url.query else "")
+        if any(full.startswith(prefix) for prefix in self.cfg.faults.fail_paths):
+            return Response(b"503 sandbox fault (fail_paths)", status_code=503, media_type="text/plain")
         kind, v = self.faults.draw()
         if kind == "http_5xx":
             status = (500, 502, 503)[int(v * 3) % 3]
@@ -178,7 +181,7 @@ class SiteApp:
                 return r.kinky_listing(week, parts[1], page_no, limit), HTML
             if parts[0] == "advertentie" and len(parts) == 2:
                 row = r.online(week, parts[1])
-                return None if row is None else (r.kinky_ad(row), HTML)
+                return None if row is None else (r.kinky_ad(row, week), HTML)
             return None
         if self.site == "sexjobs":
             if not parts:
@@ -187,7 +190,7 @@ class SiteApp:
                 return r.sexjobs_listing(week, parts[1], max(1, self._int(qs, "p", 1))), HTML
             if parts[0] == "advertentie" and len(parts) in (2, 3):
                 row = r.online(week, parts[1])
-                return None if row is None else (r.sexjobs_ad(row), HTML)
+                return None if row is None else (r.sexjobs_ad(row, week), HTML)
             return None
         # topescortbabes
         if not parts or parts == ["escorts"]:
@@ -199,7 +202,7 @@ class SiteApp:
         if parts[0] == "escort" and len(parts) == 2 and "-" in parts[1]:
             code = parts[1].rsplit("-", 1)[1]
             row = r.online(week, code)
-            return None if row is None else (r.teb_ad(row), HTML)
+            return None if row is None else (r.teb_ad(row, week), HTML)
         return None
 
 
@@ -221,7 +224,9 @@ async def _serve_async(pop: Population, host: str, ports: dict[str, int], port_f
     servers: dict[str, _QuietServer] = {}
     sockets: dict[str, socket.socket] = {}
     for site in SITES:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Created as IPPROTO_TCP (not protocol 0): asyncio then sets TCP_NODELAY on every accepted
+        # connection, so a keep-alive response is not held back by Nagle meeting delayed ACK (~44 ms).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, ports.get(site, 0)))
         sock.listen(1024)

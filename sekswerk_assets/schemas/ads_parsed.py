@@ -17,24 +17,48 @@ class ParsedAdsModel(AdCharacteristics):
     The characteristics come from :class:`AdCharacteristics`; only tighter checks are restated here.
     """
 
-    measurement_week: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}-\d{2}$")
-    measurement_year: Series[str] = pa.Field(str_matches=r"^\d{4}$")
-    site: Series[str] = pa.Field(isin=SITES)
-    ad_pseudo: Series[str] = pa.Field(str_matches=PSEUDONYM)
-    url_pseudo: Series[str] = pa.Field(str_matches=PSEUDONYM)
-    phone_pseudo: Series[str] = pa.Field(nullable=True, str_matches=PSEUDONYM)
-    name_pseudo: Series[str] = pa.Field(nullable=True, str_matches=PSEUDONYM)
-    text_hash: Series[str] = pa.Field(nullable=True, str_matches=PSEUDONYM)
-    text_simhash: Series[pd.Int64Dtype] = pa.Field(nullable=True)
-    age: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, le=130)
-    age_under_18: Series[bool]
-    price_hour: Series[float] = pa.Field(nullable=True, gt=0)
-    price_home: Series[float] = pa.Field(nullable=True, gt=0)
-    price_escort: Series[float] = pa.Field(nullable=True, gt=0)
-    municipality_match: Series[str] = pa.Field(isin=MATCH_METHODS)
-    licensed_terms: Series[str] = pa.Field(str_matches=LICENSED_TERMS)
-    parse_ok: Series[bool]
-    parse_error: Series[str] = pa.Field(nullable=True)
+    measurement_week: Series[str] = pa.Field(
+        str_matches=r"^\d{4}-\d{2}-\d{2}$", description="weekly measurement: the Tuesday of the week (ISO date)"
+    )
+    measurement_year: Series[str] = pa.Field(
+        str_matches=r"^\d{4}$", description="measurement year: August to August, named after its first August"
+    )
+    site: Series[str] = pa.Field(isin=SITES, description="ad site: kinky, sexjobs or topescortbabes")
+    ad_pseudo: Series[str] = pa.Field(str_matches=PSEUDONYM, description="keyed pseudonym of the site's ad code")
+    url_pseudo: Series[str] = pa.Field(str_matches=PSEUDONYM, description="keyed pseudonym of the ad page URL")
+    phone_pseudo: Series[str] = pa.Field(
+        nullable=True, str_matches=PSEUDONYM, description="keyed pseudonym of the phone number"
+    )
+    name_pseudo: Series[str] = pa.Field(
+        nullable=True, str_matches=PSEUDONYM, description="keyed pseudonym of the advertiser's name"
+    )
+    text_hash: Series[str] = pa.Field(
+        nullable=True, str_matches=PSEUDONYM, description="keyed hash of the normalised ad text (detects identical texts)"
+    )
+    text_simhash: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, description="64-bit simhash of the ad text (detects near-identical texts)"
+    )
+    age: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, le=130, description="stated age in years (null: not stated)"
+    )
+    age_under_18: Series[bool] = pa.Field(description="a stated age below 18 (flagged, never published per ad)")
+    price_hour: Series[float] = pa.Field(
+        nullable=True, gt=0, description="price per hour, EUR (1-hour price; else half hour x2; else 2 hours /2)"
+    )
+    price_home: Series[float] = pa.Field(
+        nullable=True, gt=0, description="price per hour for receiving at home (incall), EUR"
+    )
+    price_escort: Series[float] = pa.Field(nullable=True, gt=0, description="price per hour for escort (outcall), EUR")
+    municipality_match: Series[str] = pa.Field(
+        isin=MATCH_METHODS, description="how the place was matched to a municipality: exact, alias, place, merged, fuzzy or none"
+    )
+    licensed_terms: Series[str] = pa.Field(
+        str_matches=LICENSED_TERMS, description="licensed-work search terms found (comma-separated: club, privehuis, bureau, kvk)"
+    )
+    parse_ok: Series[bool] = pa.Field(description="the ad page was parsed")
+    parse_error: Series[str] = pa.Field(
+        nullable=True, description="why the page could not be parsed (a fixed reason, never page content)"
+    )
 
     class Config:
         strict = True

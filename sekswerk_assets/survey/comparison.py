@@ -1,6 +1,5 @@
 """Key survey indicators side by side over the materialised measurement years, with 2014 as a fixed earlier point."""
 
-import dagster as dg
 import matplotlib
 
 matplotlib.use("Agg")
@@ -8,7 +7,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from dagster_duckdb import DuckDBResource  # noqa: E402
 
-from sekswerk_assets.lib.metadata import png_metadata, provenance, table_metadata  # noqa: E402
+from sekswerk_assets.lib.disclosure import MIN_CELL  # noqa: E402
+from sekswerk_assets.lib.metadata import png_metadata  # noqa: E402
 from sekswerk_assets.lib.warehouse import read_sql  # noqa: E402
 from sekswerk_assets.survey.tables import published  # noqa: E402
 
@@ -19,9 +19,10 @@ UPSTREAM = [
     ["survey", "licence_extrapolation"],
     ["survey", "enforcement_trends"],
 ]
-EARLIER_SOURCE = "Van Wijk et al. (2014), as cited in the report (sections 2.2 and 3.2); published_2020.yaml earlier_2014"
+EARLIER_SOURCE = "Van Wijk et al. (2014), as cited in the report (sections 2.2 and 3.2); published/survey_2020.yaml earlier_2014"
 POLICY_TYPES = {"1": "maximum", "2": "zero", "3": "de_facto_zero", "4": "phase_out", "5": "spatial_planning"}
-COLUMNS = ["indicator", "year", "value", "unit", "source", "synthetic"]
+COLUMNS = ["indicator", "year", "value", "unit", "source", "synthetic", "status"]
+NOT_ANSWERED = "not asked / not answered"
 
 
 def earlier_point() -> list[dict]:
@@ -29,13 +30,13 @@ def earlier_point() -> list[dict]:
     e = (published("2020") or {}).get("earlier_2014", {"share_with_policy_percent": 75, "licensed_businesses": 833})
     return [
         dict(indicator="share_with_policy", year="2014", value=float(e["share_with_policy_percent"]), unit="percent",
-             source=EARLIER_SOURCE, synthetic=False),
+             source=EARLIER_SOURCE, synthetic=False, status="value"),
         dict(indicator="licensed_businesses_national", year="2014", value=float(e["licensed_businesses"]),
-             unit="businesses", source=EARLIER_SOURCE, synthetic=False),
+             unit="businesses", source=EARLIER_SOURCE, synthetic=False, status="value"),
     ]
 
 
-def indicators(db: DuckDBResource, min_cell: int = 5) -> pd.DataFrame:
+def indicators(db: DuckDBResource, min_cell: int = MIN_CELL) -> pd.DataFrame:
     """Every indicator of every materialised measurement year, read from the warehouse tables.
 
     Disclosure control carries over: suppressed table cells, suppressed enforcement rows and figures resting on
@@ -45,12 +46,16 @@ def indicators(db: DuckDBResource, min_cell: int = 5) -> pd.DataFrame:
     def small(n) -> bool:
         return 1 <= n < min_cell
 
-    def add(ind, year, value, unit, source):
-        rows.append(dict(indicator=ind, year=str(year), value=None if pd.isna(value) else float(value), unit=unit,
-                         source=source, synthetic=False))
+    def add(ind, year, value, unit, source, status=None):
+        empty = value is None or pd.isna(value)
+        rows.append(dict(indicator=ind, year=str(year), value=None if empty else float(value), unit=unit,
+                         source=source, synthetic=False, status=status or ("suppressed" if empty else "value")))
 
     t = read_sql(db, """
-        select measurement_year, table_id, row_key, "column", value_published as value from survey.tables
+        select measurement_year, table_id, row_key, "column", value_published as value,
+               case when suppressed then 'suppressed' when value is null then 'not asked / not answered'
+                    else 'value' end as status
+        from survey.tables
         where (table_id = '3.1' and row_key in ('1', '2') and "column" = 'percent')
            or (table_id = '3.4' and row_key in ('1', '2', '3', '4', '5') and "column" = 'percent')
            or (table_id = 'text:q3' and row_key = '1' and "column" in ('count', 'percent'))
@@ -59,13 +64,13 @@ def indicators(db: DuckDBResource, min_cell: int = 5) -> pd.DataFrame:
     for r in t.itertuples(index=False):
         if r.table_id == "3.1":
             add("share_with_policy" if r.row_key == "1" else "share_policy_in_development", r.measurement_year, r.value,
-                "percent", f"{src} 3.1 (survey and follow-up)")
+                "percent", f"{src} 3.1 (survey and follow-up)", r.status)
         elif r.table_id == "3.4":
             add(f"policy_type_{POLICY_TYPES[r.row_key]}", r.measurement_year, r.value, "percent of municipalities with policy",
-                f"{src} 3.4")
+                f"{src} 3.4", r.status)
         else:
             add("licensed_municipalities" if r.column == "count" else "licensed_municipalities_share", r.measurement_year,
-                r.value, "municipalities" if r.column == "count" else "percent of respondents", f"{src} text:q3")
+                r.value, "municipalities" if r.column == "count" else "percent of respondents", f"{src} text:q3", r.status)
     typ = read_sql(db, """
         select measurement_year, count(*) n, bool_or(synthetic) synthetic,
                sum(case when has_policy = 'yes' and (type_zero or type_de_facto_zero) then 1 else 0 end) zero_any,
@@ -100,6 +105,8 @@ def indicators(db: DuckDBResource, min_cell: int = 5) -> pd.DataFrame:
         where (table_id = '4.16') or (item_key = 'total' and table_id in ('4.17', '4.19'))
         order by measurement_year, period""")
     if len(enf):
+        enf["status"] = ["suppressed" if s else (NOT_ANSWERED if pd.isna(t) else "value")
+                         for s, t in zip(enf["suppressed"].astype(bool), enf["total"])]
         enf.loc[enf["suppressed"].astype(bool), ["total", "total_without_dominant"]] = None
         for year, e in enf.groupby("measurement_year"):
             series = e[(e.table_id == "4.16") & (e.period != "all years")]
@@ -109,17 +116,17 @@ def indicators(db: DuckDBResource, min_cell: int = 5) -> pd.DataFrame:
                     continue
                 last = s.sort_values("period").iloc[-1]
                 add(f"administrative_{section}_last_year", year, last.total, f"{section} in {last.period}",
-                    "survey.enforcement_trends 4.16")
+                    "survey.enforcement_trends 4.16", last.status)
                 add(f"administrative_{section}_last_year_without_largest", year, last.total_without_dominant,
                     f"{section} in {last.period}", "survey.enforcement_trends 4.16 (largest municipality removed)")
                 allp = e[(e.table_id == "4.16") & (e.section == section) & (e.period == "all years")]
                 if len(allp):
                     add(f"administrative_{section}_all_years", year, allp.total.iloc[0], f"{section}, all years asked",
-                        "survey.enforcement_trends 4.16")
+                        "survey.enforcement_trends 4.16", allp.status.iloc[0])
             for tid, name in (("4.17", "measures_by_kind_total"), ("4.19", "unlicensed_sanctions_total")):
                 x = e[e.table_id == tid]
                 if len(x):
-                    add(name, year, x.total.iloc[0], "count", f"survey.enforcement_trends {tid}")
+                    add(name, year, x.total.iloc[0], "count", f"survey.enforcement_trends {tid}", x.status.iloc[0])
     df = pd.DataFrame(rows, columns=COLUMNS)
     synth: dict[str, bool] = {}
     for frame in (typ, lic, ext, enf):
@@ -128,6 +135,14 @@ def indicators(db: DuckDBResource, min_cell: int = 5) -> pd.DataFrame:
                 synth[str(y)] = synth.get(str(y), False) or bool(v)
     df["synthetic"] = df["year"].map(synth).fillna(False).astype(bool)
     return df
+
+
+def _shown(df: pd.DataFrame) -> pd.DataFrame:
+    """Indicators x years as text: the value, '[s]' when suppressed, 'not asked / not answered' (never a 0)."""
+    text = [("" if pd.isna(v) else f"{v:.1f}") if st == "value" else ("[s]" if st == "suppressed" else NOT_ANSWERED)
+            for v, st in zip(df["value"], df["status"])]
+    wide = df.assign(text=text).pivot_table(index="indicator", columns="year", values="text", aggfunc="first")
+    return wide[sorted(wide.columns)].fillna("")
 
 
 def comparison_figure(df: pd.DataFrame) -> dict:

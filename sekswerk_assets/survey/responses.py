@@ -1,17 +1,33 @@
 """Survey responses in long form (warehouse) and back as one row per municipality (per export)."""
 
+import dagster as dg
 import pandas as pd
 
 from sekswerk_assets.codebook import codebook_for_year
 from sekswerk_assets.reference.loader import MunicipalityReference, list_year_for
-from sekswerk_assets.survey.source import SurveySource, SurveyYear
+from sekswerk_assets.survey.source import FINGERPRINT_TAG, SurveySource, SurveyYear
+
+
+def reported_fingerprint(context, year: str) -> str | None:
+    """The data version last reported for the year's exports (``survey/exports``): the files the run is for."""
+    records = context.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(["survey", "exports"]), asset_partitions=[year]), limit=1
+    ).records
+    if not records:
+        return None
+    return records[0].asset_materialization.tags.get("dagster/data_version")
 
 
 def load_year(context, survey_source: SurveySource, reference: MunicipalityReference) -> tuple[SurveyYear, pd.DataFrame]:
     year = context.partition_key
     list_year = list_year_for(year)
     munis = reference.municipalities(list_year)
-    return survey_source.load(year, munis, list_year), munis
+    try:
+        mergers = reference.mergers()
+    except FileNotFoundError:
+        mergers = None
+    expected = context.run.tags.get(FINGERPRINT_TAG) or reported_fingerprint(context, year)
+    return survey_source.load(year, munis, list_year, mergers, expected_fingerprint=expected), munis
 
 
 def to_long(parsed, munis: pd.DataFrame, year: str, export: str, synthetic: bool) -> pd.DataFrame:
@@ -33,9 +49,9 @@ def to_long(parsed, munis: pd.DataFrame, year: str, export: str, synthetic: bool
                  "value", "synthetic"]].reset_index(drop=True)
 
 
-def to_wide(long: pd.DataFrame, year: str, export: str) -> pd.DataFrame:
+def to_wide(long: pd.DataFrame, year: str, export: str, cb=None) -> pd.DataFrame:
     """The long responses of one export back as one row per municipality with codebook-typed columns."""
-    cb = codebook_for_year(year)
+    cb = cb or codebook_for_year(year)
     cols = cb.columns(export)
     part = long[long["export"] == export]
     if part.empty:

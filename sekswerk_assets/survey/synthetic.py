@@ -3,7 +3,7 @@
 Generated deterministically (fixed seed) from the CBS list of 1 January 2021. The joint allocation
 below is this project's construction: it respects the routing of the codebook and reproduces
 every printed count of Tables 2.1, 3.1-3.14, 4.1-4.21, B2.1 and B2.2 and the size-class figures
-in the text (see ``published_2020.yaml``). Answers the report does not print are invented.
+in the text (see ``published/survey_2020.yaml``). Answers the report does not print are invented.
 
 Run ``python -m sekswerk_assets.survey.synthetic OUT_DIR`` to write ``full.csv`` and
 ``followup.csv`` (UTF-8, comma-separated) into ``OUT_DIR``.

@@ -8,33 +8,22 @@ Denominators (``base_n``) follow from the routing: the number of respondents ask
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
-from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from sekswerk_assets.published import load as load_published
 from sekswerk_assets.codebook.codebook import Codebook
+from sekswerk_assets.lib.disclosure import MIN_CELL, PROTECTION_INTERVAL, suppress_long
+from sekswerk_assets.lib.numbers import percent as pct  # the one percentage helper (half up, 5/16 -> 31.3)
 
 SIZES = ("small", "medium", "large")
 OVERVIEW_TABLES = {"B2.1", "B2.2", "text:followup", "text:response"}
 TABLE_COLUMNS = ["table_id", "title", "row_key", "row", "column", "value", "base_n", "multiple_answers"]
-PUBLISHED_DIR = Path(__file__).resolve().parent
 
 
-@cache
 def published(year: str) -> dict | None:
-    """The project's copy of the figures published for ``year`` (only 2020 so far)."""
-    path = PUBLISHED_DIR / f"published_{year}.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
-
-
-def pct(n, base) -> float | None:
-    """Percentage rounded half up to one decimal (as the report rounds)."""
-    if not base:
-        return None
-    return float((Decimal(100 * int(n)) / Decimal(int(base))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    """The survey figures published for ``year`` (only 2020 so far), from the one loader."""
+    return load_published("survey", year)
 
 
 class TableBuilder:
@@ -67,10 +56,11 @@ class TableBuilder:
         base = int(mask.sum())
         qq = self.cb.question(q)
         vals = df.loc[mask, q]
+        nobody = base > 0 and bool(vals.isna().all())  # asked but not answered by anyone: no 0s
         for k in options or range(1, len(qq.options) + 1):
-            n = int((vals == k).sum())
+            n = None if nobody else int((vals == k).sum())
             self.add(tid, title, k, qq.option_label(k), "count", n, base, False)
-            self.add(tid, title, k, qq.option_label(k), "percent", pct(n, base), base, False)
+            self.add(tid, title, k, qq.option_label(k), "percent", None if nobody else pct(n, base), base, False)
         na = int(vals.isna().sum())
         if na:
             self.add(tid, title, "no_answer", "no answer", "count", na, base, False)
@@ -97,11 +87,12 @@ class TableBuilder:
         base = int(mask.sum())
         qq = self.cb.question(q)
         cols = [f"{q}_{k}" for k in range(1, len(qq.options) + 1)]
-        for k, c in enumerate(cols, 1):
-            n = int((df.loc[mask, c] == 1).sum())
-            self.add(tid, title, k, qq.option_label(k), "count", n, base, True)
-            self.add(tid, title, k, qq.option_label(k), "percent", pct(n, base), base, True)
         na = int(df.loc[mask, cols].isna().all(axis=1).sum())
+        nobody = base > 0 and na == base
+        for k, c in enumerate(cols, 1):
+            n = None if nobody else int((df.loc[mask, c] == 1).sum())
+            self.add(tid, title, k, qq.option_label(k), "count", n, base, True)
+            self.add(tid, title, k, qq.option_label(k), "percent", None if nobody else pct(n, base), base, True)
         if na:
             self.add(tid, title, "no_answer", "no answer", "count", na, base, True)
         if by_size:
@@ -112,10 +103,18 @@ class TableBuilder:
         mask = self.asked[q]
         base = int(mask.sum())
         qq = self.cb.question(q)
+        cells = self.full.loc[mask, [f"{q}_r{r}" for r in range(1, len(qq.rows) + 1)]]
         for r, label in enumerate(qq.rows, 1):
-            n = int((self.full.loc[mask, f"{q}_r{r}"] == 1).sum())
+            col = cells[f"{q}_r{r}"]
+            nobody = base > 0 and bool(col.isna().all())
+            n = None if nobody else int((col == 1).sum())
             self.add(tid, title, r, label, "count", n, base, True)
-            self.add(tid, title, r, label, "percent", pct(n, base), base, True)
+            self.add(tid, title, r, label, "percent", None if nobody else pct(n, base), base, True)
+            if not nobody and col.isna().any():
+                self.add(tid, title, r, label, "no_answer:count", int(col.isna().sum()), base, True)
+        na = int(cells.isna().all(axis=1).sum())
+        if na:
+            self.add(tid, title, "no_answer", "no answer (no row answered)", "count", na, base, True)
 
     def numeric_rows(self, tid, title, groups: dict[str, str], *, col=1, rows=None, labels=None):
         """Sum and number of municipalities (> 0) per grid row, per group (question); total = unique municipalities."""
@@ -127,17 +126,26 @@ class TableBuilder:
         single_group = len(groups) == 1 and next(iter(groups)) == ""
         for g, q in groups.items():
             prefix = "" if single_group else f"{g}:"
+            qcols = [f"{q}_r{r}_c{col}" for r in rows]
+            # answered = at least one cell of the question filled in; blanks beside filled cells count as 0
+            answered = mask & self.full[qcols].notna().any(axis=1)
+            nobody = base > 0 and not answered.any()
             any_pos = pd.Series(False, index=self.full.index)
             total = 0
             for r in rows:
-                v = self.full.loc[mask, f"{q}_r{r}_c{col}"].fillna(0)
+                v = self.full.loc[answered, f"{q}_r{r}_c{col}"].fillna(0)
                 label = (labels or qq.rows)[r - 1]
-                self.add(tid, title, r, label, f"{prefix}count", int(v.sum()), base, False)
-                self.add(tid, title, r, label, f"{prefix}municipalities", int((v > 0).sum()), base, False)
-                any_pos = any_pos | (self.full[f"{q}_r{r}_c{col}"].fillna(0) > 0) & mask
+                self.add(tid, title, r, label, f"{prefix}count", None if nobody else int(v.sum()), base, False)
+                self.add(tid, title, r, label, f"{prefix}municipalities", None if nobody else int((v > 0).sum()),
+                         base, False)
+                any_pos = any_pos | (self.full[f"{q}_r{r}_c{col}"].fillna(0) > 0) & answered
                 total += int(v.sum())
-            self.add(tid, title, "total", "Total", f"{prefix}count", total, base, False)
-            self.add(tid, title, "total", "Total (unique municipalities)", f"{prefix}municipalities", int(any_pos.sum()), base, False)
+            self.add(tid, title, "total", "Total", f"{prefix}count", None if nobody else total, base, False)
+            self.add(tid, title, "total", "Total (unique municipalities)", f"{prefix}municipalities",
+                     None if nobody else int(any_pos.sum()), base, False)
+            na = int((mask & ~answered).sum())
+            if na:
+                self.add(tid, title, "no_answer", "no answer", f"{prefix}municipalities", na, base, False)
 
     # ----------------------------------------------------------------- the tables
     def build(self) -> pd.DataFrame:
@@ -151,7 +159,8 @@ class TableBuilder:
         self.multi("3.7", "Licences needed to establish a sex business", "q29")
         self.numeric_rows("3.8", "Licence applications requested and granted in the year",
                           {"requested": "q30", "granted": "q31"})
-        self.numeric_rows("3.9", "Licences refused (in the year) and withdrawn (q34 asks since 1 January 2017)",
+        self.numeric_rows("3.9", f"Licences refused (in the year) and withdrawn (q34 asks since 1 January "
+                                 f"{self.cb.period[0]})",
                           {"refused": "q32", "withdrawn": "q34"})
         self._two_singles("3.10", "APV rules on operating sex businesses (q22) and on sex work (q24)", ["q22", "q24"])
         self.single("3.11", "Use of the VNG model APV", "q26")
@@ -182,8 +191,8 @@ class TableBuilder:
         for q, title in (("q3", "Licensed sex businesses in the municipality"), ("q4", "Other forms of sex work"),
                          ("q10", "Maximum policy: existing versus allowed number"), ("q11", "Policy differs per type"),
                          ("q42", "Who directs enforcement, licensed sector"), ("q43", "Who directs enforcement, unlicensed sector"),
-                         ("q46", "Cooperation with other municipalities"), ("q52", "Administrative reports received 2017-2020"),
-                         ("q53", "Administrative measures taken 2017-2020"), ("q69", "Administrative powers sufficient")):
+                         ("q46", "Cooperation with other municipalities"), ("q52", f"Administrative reports received {self.cb.period_label}"),
+                         ("q53", f"Administrative measures taken {self.cb.period_label}"), ("q69", "Administrative powers sufficient")):
             self.single(f"text:{q}", title, q)
         out = pd.DataFrame(self.rows, columns=TABLE_COLUMNS)
         return out
@@ -193,10 +202,14 @@ class TableBuilder:
             mask = self.asked[q]
             base = int(mask.sum())
             qq = self.cb.question(q)
+            vals = self.full.loc[mask, q]
+            nobody = base > 0 and bool(vals.isna().all())
             for k in range(1, len(qq.options) + 1):
-                n = int((self.full.loc[mask, q] == k).sum())
+                n = None if nobody else int((vals == k).sum())
                 self.add(tid, title, k, qq.option_label(k), f"{q}:count", n, base, False)
-                self.add(tid, title, k, qq.option_label(k), f"{q}:percent", pct(n, base), base, False)
+                self.add(tid, title, k, qq.option_label(k), f"{q}:percent", None if nobody else pct(n, base), base, False)
+            if vals.isna().any():
+                self.add(tid, title, "no_answer", "no answer", f"{q}:count", int(vals.isna().sum()), base, False)
             self.add(tid, title, "total", "Total", f"{q}:count", base, base, False)
 
     def _year_grid(self, tid, title):
@@ -204,25 +217,36 @@ class TableBuilder:
             mask = self.asked[q]
             base = int(mask.sum())
             qq = self.cb.question(q)
+            qcols = [f"{q}_r1_c{c}" for c in range(1, len(qq.columns_) + 1)]
+            answered = mask & self.full[qcols].notna().any(axis=1)
+            nobody = base > 0 and not answered.any()
             for c, year in enumerate(qq.columns_, 1):
-                v = self.full.loc[mask, f"{q}_r1_c{c}"].fillna(0)
-                self.add(tid, title, key, label, f"{year}:count", int(v.sum()), base, False)
-                self.add(tid, title, key, label, f"{year}:municipalities", int((v > 0).sum()), base, False)
+                v = self.full.loc[answered, f"{q}_r1_c{c}"].fillna(0)
+                self.add(tid, title, key, label, f"{year}:count", None if nobody else int(v.sum()), base, False)
+                self.add(tid, title, key, label, f"{year}:municipalities", None if nobody else int((v > 0).sum()),
+                         base, False)
             self.add(tid, title, key, label, "respondents", base, base, False)
+            if (mask & ~answered).any():
+                self.add(tid, title, key, label, "no_answer", int((mask & ~answered).sum()), base, False)
 
     def _counts_by_kind(self, tid, title, q):
         mask = self.asked[q]
         qq = self.cb.question(q)
-        sums = {r: int(self.full.loc[mask, f"{q}_r{r}_c1"].fillna(0).sum()) for r in range(1, len(qq.rows) + 1)}
-        total = sum(sums.values())
+        qcols = [f"{q}_r{r}_c1" for r in range(1, len(qq.rows) + 1)]
+        answered = mask & self.full[qcols].notna().any(axis=1)
         base = int(mask.sum())
+        nobody = base > 0 and not answered.any()
+        sums = {r: int(self.full.loc[answered, f"{q}_r{r}_c1"].fillna(0).sum()) for r in range(1, len(qq.rows) + 1)}
+        total = sum(sums.values())
         for r, n in sums.items():
-            self.add(tid, title, r, qq.rows[r - 1], "count", n, base, True)
-            self.add(tid, title, r, qq.rows[r - 1], "percent", pct(n, total), base, True)
+            self.add(tid, title, r, qq.rows[r - 1], "count", None if nobody else n, base, True)
+            self.add(tid, title, r, qq.rows[r - 1], "percent", None if nobody else pct(n, total), base, True)
             self.add(tid, title, r, qq.rows[r - 1], "municipalities",
-                     int((self.full.loc[mask, f"{q}_r{r}_c1"].fillna(0) > 0).sum()), base, True)
-        self.add(tid, title, "total", "Total measures", "count", total, base, True)
+                     None if nobody else int((self.full.loc[answered, f"{q}_r{r}_c1"].fillna(0) > 0).sum()), base, True)
+        self.add(tid, title, "total", "Total measures", "count", None if nobody else total, base, True)
         self.add(tid, title, "total", "Total measures", "percent", 100.0 if total else None, base, True)
+        if (mask & ~answered).any():
+            self.add(tid, title, "no_answer", "no answer", "municipalities", int((mask & ~answered).sum()), base, True)
 
 
 def build_tables(codebook: Codebook, full: pd.DataFrame, followup: pd.DataFrame | None) -> pd.DataFrame:
@@ -244,9 +268,21 @@ def printed_cells(year: str) -> set[tuple[str, str, str]]:
     return out
 
 
-def apply_disclosure(tables: pd.DataFrame, year: str, min_cell: int) -> pd.DataFrame:
-    """Add ``suppressed`` and ``value_published``: counts 1..min_cell-1 not printed by the report are hidden,
-    together with their percentage cell."""
+def apply_disclosure(tables: pd.DataFrame, year: str, min_cell: int = MIN_CELL,
+                     protection: float = PROTECTION_INTERVAL) -> pd.DataFrame:
+    """Add ``suppressed`` and ``value_published``: primary suppression of counts 1..min_cell-1 not printed by the
+    report, complementary suppression so that no hidden cell can be worked back out (``lib/disclosure.py``);
+    percentages follow their counts. ``df.attrs["disclosure"]`` holds the counts for the metadata."""
+    df = tables.copy()
+    flags, stats = suppress_long(df, printed_cells(year), min_cell, protection)
+    df["suppressed"] = flags.astype(bool)
+    df["value_published"] = df["value"].where(~df["suppressed"])
+    df.attrs["disclosure"] = stats
+    return df
+
+
+def apply_disclosure_primary_only(tables: pd.DataFrame, year: str, min_cell: int) -> pd.DataFrame:
+    """The former rule (primary suppression only), kept to show in tests what complementary suppression adds."""
     printed = printed_cells(year)
     df = tables.copy()
     is_count = df["column"].str.endswith("count") & ~df["row_key"].isin(["total"])

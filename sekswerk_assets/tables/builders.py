@@ -11,6 +11,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
+from sekswerk_assets.constants import LICENSED_TERMS
+from sekswerk_assets.lib.numbers import percent
+
 PRICE_BANDS = [  # (label, lower exclusive, upper inclusive): whole euros as in Table 2.2
     ("< 50", -np.inf, 49.999), ("50-100", 49.999, 100), ("101-150", 100, 150), ("151-200", 150, 200),
     ("201-250", 200, 250), ("251-300", 250, 300), ("> 300", 300, np.inf),
@@ -23,7 +26,7 @@ COMBOS = {  # (home, escort, massage) -> Figure 2.7 label
     (False, True, False): "escort only", (True, True, True): "home + escort + massage",
     (False, False, True): "massage only", (False, True, True): "escort + massage",
 }
-TERMS = ["club", "privehuis", "bureau", "kvk"]
+TERMS = list(LICENSED_TERMS)
 MIN_ADS_FOR_RATE = 10
 
 
@@ -33,13 +36,8 @@ def cell(row: str, column: str, stat: str, value, base_n: int) -> dict:
 
 
 def pct(part: int, whole: int) -> float | None:
-    """Percentage rounded half up to one decimal as the report prints it (5/16 -> 31.3); None for an empty base.
-
-    Same rule as the survey's shared ``lib.numbers.percent``; Python's ``round`` would give 31.2.
-    """
-    if not whole:
-        return None
-    return float((Decimal(100) * Decimal(int(part)) / Decimal(int(whole))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    """Percentage rounded half up to one decimal as the report prints it (5/16 -> 31.3): the shared helper."""
+    return percent(part, whole)
 
 
 def half_up(value: float, digits: int = 1) -> float:

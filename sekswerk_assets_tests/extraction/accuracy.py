@@ -30,30 +30,36 @@ def score(j: pd.DataFrame, pseudonyms) -> pd.DataFrame:
     """One row per variable: n stated, share correct among stated, n not stated, share falsely extracted.
 
     ``false_extraction`` counts every value extracted where the ground truth says the page states
-    nothing; ``false_wrong`` only those that also differ from the true value (the sandbox's
-    "Escort in en rond X" place sentence states escort work although ``type_stated`` is False).
+    nothing; ``false_wrong`` only those that also differ from the true value (for work types: that
+    name a type the advertiser does not offer; the sandbox's "Ik ontvang in X" / "Escort in en rond X"
+    place sentences name one type although ``type_stated`` is False).
     """
     j = j[j["parse_ok"]]
     out = []
 
-    def add(var, stated, correct, extracted):
+    def add(var, stated, correct, extracted, wrong=None):
         s, ns = stated, ~stated
+        wrong = (extracted & ~correct) if wrong is None else (extracted & wrong)
         out.append({
             "variable": var,
             "stated": int(s.sum()),
             "correct": float(correct[s].mean()) if s.any() else float("nan"),
             "not_stated": int(ns.sum()),
             "false_extraction": float(extracted[ns].mean()) if ns.any() else float("nan"),
-            "false_wrong": float((extracted & ~correct)[ns].mean()) if ns.any() else float("nan"),
+            "false_wrong": float(wrong[ns].mean()) if ns.any() else float("nan"),
         })
 
     all_true = pd.Series(True, index=j.index)
     add("gender", all_true, j["gender"] == j["gender_true"].map({"vrouw": "female", "man": "male"}), j["gender"].notna())
     tr = j["transgender_true"].astype(bool)
     add("transgender", tr, j["transgender"], j["transgender"])
+    # where the truth says the offer is not (fully) stated, a type named in the text ("Ik ontvang in X",
+    # "Escort in en rond X", "ontvangst 120, escort 200") is only wrong when the advertiser does not offer it
+    claims_more = ((j["work_home"] & ~j["work_home_true"].astype(bool)) | (j["work_escort"] & ~j["work_escort_true"].astype(bool))
+                   | (j["work_massage"] & ~j["work_massage_true"].astype(bool)))
     add("type", j["type_stated_true"].astype(bool),
         j["type_stated"] & (j["work_home"] == j["work_home_true"]) & (j["work_escort"] == j["work_escort_true"])
-        & (j["work_massage"] == j["work_massage_true"]), j["type_stated"])
+        & (j["work_massage"] == j["work_massage_true"]), j["type_stated"], wrong=claims_more)
     add("origin", j["origin_stated"].astype(bool),
         (j["origin_country"] == j["origin_country_true"]) & (j["origin_region"] == j["truth_region"]),
         j["origin_country"].notna())

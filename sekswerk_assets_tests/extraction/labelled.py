@@ -91,3 +91,32 @@ def score_labelled(matcher) -> tuple[pd.DataFrame, pd.DataFrame]:
             if not _same(var, p[var], t[var]) and not (boolean and not p[var] and not t[var]):
                 fails.append({"id": ad["id"], "variable": var, "label": t[var], "extracted": p[var]})
     return pd.DataFrame(rows), pd.DataFrame(fails)
+
+
+_ISO = None
+
+
+def dev_records(matcher) -> list[dict]:
+    """The development set (the 312 texts above) as labelled JSONL records for ``evaluate`` (predict fields).
+
+    licensed_work: true where a term indicates licensed work, false where a term occurs but does not,
+    null where no term occurs. Gender: 'transgender' for trans advertisers.
+    """
+    from sekswerk_assets.extraction.textmining import iso2, region_of
+    from sekswerk_assets.extraction.predict import REGION_NAMES
+
+    out = []
+    for ad in load_labelled():
+        terms = [{"privehuis": "privéhuis"}.get(t, t) for t in ad.get("terms") or []]
+        country = ad.get("origin")
+        gender = "transgender" if ad.get("trans") else {"female": "woman", "male": "man"}.get(ad.get("gender"))
+        gm = ad.get("gm")
+        out.append({"id": str(ad["id"]), "text": ad["text"], "labels": {
+            "age": ad.get("age"), "price_per_hour_eur": ad.get("price"),
+            "work_types": sorted(ad["types"]) if ad.get("types") else None,
+            "origin_country": iso2(country) if country else None,
+            "origin_region": REGION_NAMES[region_of(country)] if country else None,
+            "gender": gender, "municipality": matcher.names.get(gm) if gm else None, "gm_code": gm,
+            "licensed_terms_found": terms, "licensed_work": bool(ad.get("licensed")) if terms else None,
+        }})
+    return out

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 
-import dagster as dg
 import duckdb
 import pandas as pd
-import pytest
 
 from sekswerk_assets.extraction.parse import COLUMNS
 

@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from sekswerk_assets.defs.survey.exports import export_fingerprint, survey_exports_sensor
+from sekswerk_assets.defs.survey.exports import survey_exports_sensor
+from sekswerk_assets.survey.source import NO_EXPORT, export_fingerprint
 from sekswerk_assets.definitions import load_definitions
 from sekswerk_assets.survey.source import SurveySource
 
@@ -15,7 +16,7 @@ def test_definitions_load():
 def test_fingerprint_follows_contents_and_ignores_lock_files(tmp_path):
     year = tmp_path / "2025"
     year.mkdir()
-    assert export_fingerprint(year) is None
+    assert export_fingerprint(year) == NO_EXPORT
     (year / "full.csv").write_text("q1\nAmsterdam\n")
     first = export_fingerprint(year)
     (year / "~$full.xlsx").write_text("lock")

@@ -13,7 +13,7 @@ FOLLOWUP = ["Loon op Zand", "Zwolle", "Terschelling"]
 
 def handmade_full() -> pd.DataFrame:
     df = empty_export(FULL)
-    # 0 Amsterdam (large): licensed, policy, maximum policy; one municipality with 45 reports in 2020
+    # 0 Amsterdam (large): licensed, policy, maximum policy; one municipality with 45 reports in 2025
     answer(df, 0, q2=1, q3=1, q5=1, q7=1, q10=1, q11=2, q52=1, q53=2, q62=1, q71b=1, q72="iemand@example.org",
            q71a="persoonlijke opmerking")
     multi(df, 0, "q8", 16, {1})
@@ -69,9 +69,10 @@ EXPECTED = {  # (table, row_key, column): value, base_n
     ("3.14", "5", "count"): (1, 1), ("3.14", "5", "percent"): (100.0, 1),
     ("4.15", "1", "count"): (1, 4), ("4.15", "2", "count"): (2, 4), ("4.15", "3", "count"): (1, 4),
     ("4.15", "2", "small:count"): (1, 1), ("4.15", "3", "large:count"): (1, 3),
-    ("4.16", "reports", "2020:count"): (50, 2), ("4.16", "reports", "2020:municipalities"): (2, 2),
-    ("4.16", "reports", "2017:count"): (1, 2), ("4.16", "reports", "2017:municipalities"): (1, 2),
-    ("4.16", "measures", "2020:count"): (2, 1), ("4.16", "measures", "2019:count"): (1, 1),
+    # the questionnaire's "2017-2020" resolves to 2022-2025 for measurement year 2025
+    ("4.16", "reports", "2025:count"): (50, 2), ("4.16", "reports", "2025:municipalities"): (2, 2),
+    ("4.16", "reports", "2022:count"): (1, 2), ("4.16", "reports", "2022:municipalities"): (1, 2),
+    ("4.16", "measures", "2025:count"): (2, 1), ("4.16", "measures", "2024:count"): (1, 1),
     ("4.17", "5", "count"): (3, 1), ("4.17", "5", "percent"): (100.0, 1), ("4.17", "total", "count"): (3, 1),
     ("text:q3", "1", "count"): (2, 7), ("text:q3", "1", "percent"): (28.6, 7), ("text:q3", "1", "large:count"): (2, 3),
     ("text:q4", "1", "count"): (1, 5), ("text:q4", "3", "count"): (1, 5), ("text:q4", "2", "count"): (3, 5),

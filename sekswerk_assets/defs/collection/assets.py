@@ -3,29 +3,27 @@
 
 import dagster as dg
 
-from sekswerk_assets.collection.client import AdSitesResource
+from sekswerk_assets.collection.client import AdSitesResource, CollectionConfig
 from sekswerk_assets.constants import OWNERS, SITES
 from sekswerk_assets.lib.keys import raw_snapshot_key
 from sekswerk_assets.lib.metadata import provenance
-from sekswerk_assets.lib.snapshots import SnapshotStore
+from sekswerk_assets.lib.snapshots import MAX_ERROR_RATE, SnapshotKept, SnapshotStore, snapshot_checks
 from sekswerk_assets.partitions import TIMEZONE, weekly_partitions, year_of_week
 from sekswerk_assets.resources import DataDirResource
-
-MAX_ERROR_RATE = 0.02  # share of ad pages that may fail before the error-rate check warns
-HALF_EMPTY = 0.5  # a week with fewer than half the ads of the previous stored week fails
 
 
 #: Tuesday 07:00 Europe/Amsterdam: the weekly measurement moment
 COLLECTION_CRON = "0 7 * * 2"
 #: version of what a snapshot holds (pages fetched, manifest fields); bump when the collector changes that
-COLLECTOR_VERSION = "1"
+COLLECTOR_VERSION = "2"  # 2: per-section listing-page counts and the wall's outcome in the summary
 
 
 def build_raw_snapshot_asset(site: str) -> dg.AssetsDefinition:
     key = raw_snapshot_key(site)
     checks = [
         dg.AssetCheckSpec("all_listed_ads_accounted", asset=key, partitions_def=weekly_partitions, blocking=True,
-                          description="Every ad in the listing was fetched or recorded as failed."),
+                          description="Every listing page of every section arrived and every listed ad was fetched "
+                                      "or recorded as failed."),
         dg.AssetCheckSpec("week_not_empty", asset=key, partitions_def=weekly_partitions, blocking=True,
                           description="The week has ads, the listing layout was recognised, and it is not half-empty."),
         dg.AssetCheckSpec("error_rate", asset=key, partitions_def=weekly_partitions,
@@ -45,10 +43,12 @@ def build_raw_snapshot_asset(site: str) -> dg.AssetsDefinition:
         tags={"site": site, "personal_data": "raw-encrypted"},
         description=f"Encrypted raw snapshot of every listing and ad page of {site} in one weekly measurement.",
     )
-    def _asset(context: dg.AssetExecutionContext, ad_sites: AdSitesResource, data: DataDirResource):
+    def _asset(context: dg.AssetExecutionContext, config: CollectionConfig, ad_sites: AdSitesResource,
+               data: DataDirResource):
         week = context.partition_key
         store = SnapshotStore(data.root, data.cipher())
         previous = [w for w in store.weeks(site) if w < week]
+        prev_ads = store.summary(site, previous[-1])["ads_fetched"] if previous else None
         result = ad_sites.collect(site, week, progress=context.log.info)
 
         writer = store.writer(site, week)
@@ -56,44 +56,31 @@ def build_raw_snapshot_asset(site: str) -> dg.AssetsDefinition:
             writer.add(rec)
         ads_ok = result.count("ad", ok=True)
         ads_failed = result.count("ad", ok=False)
-        listed = len(result.listed)
         summary = {
             "site": site,
             "week": week,
-            "pages": result.pages,
-            "ads_listed": listed,
-            "ads_fetched": ads_ok,
-            "ads_failed": ads_failed,
-            "listing_pages": result.count("listing") + result.count("api"),
-            "layout_problems": result.layout_problems,
-            "duration_s": round(result.duration_s, 2),
+            **result.summary(),
             "synthetic": ad_sites.is_sandbox(site),
             "sandbox_seed": ad_sites.sandbox_seed(int(year_of_week(week))) if ad_sites.is_sandbox(site) else None,
         }
-        path = writer.commit(summary)
+        # written aside and checked there; it replaces the stored snapshot only if it is not worse
+        staged = writer.stage(summary)
+        try:
+            outcomes = snapshot_checks(staged.summary, prev_ads)
+            try:
+                path = store.promote(staged, outcomes, force=config.replace == "force")
+            except SnapshotKept as exc:
+                raise dg.Failure(description=str(exc), metadata={
+                    f"new_{o.name}": o.passed for o in outcomes}) from None
+        finally:
+            staged.discard()
         context.log.info(f"{site} {week}: {ads_ok} ads stored, {ads_failed} failed, in {result.duration_s:.1f}s")
 
-        # Checks
-        fetched_codes = {r.ad_code for r in result.records if r.page_type == "ad"}
-        missing = len(set(result.listed) - fetched_codes)
-        prev_ads = store.summary(site, previous[-1])["ads_fetched"] if previous else None
-        half_empty = prev_ads is not None and ads_ok < HALF_EMPTY * prev_ads
-        error_rate = ads_failed / listed if listed else 0.0
-        yield dg.AssetCheckResult(
-            check_name="all_listed_ads_accounted", passed=missing == 0,
-            metadata={"listed": listed, "fetched": ads_ok, "failed": ads_failed, "unaccounted": missing},
-        )
-        yield dg.AssetCheckResult(
-            check_name="week_not_empty",
-            passed=ads_ok > 0 and result.layout_problems == 0 and not half_empty,
-            metadata={"ads": ads_ok, "previous_week_ads": prev_ads if prev_ads is not None else -1,
-                      "layout_problems": result.layout_problems},
-            description=None if ads_ok else "No ads found: the site layout may have changed (see the adapter).",
-        )
-        yield dg.AssetCheckResult(
-            check_name="error_rate", passed=error_rate <= MAX_ERROR_RATE,
-            severity=dg.AssetCheckSeverity.WARN, metadata={"error_rate": round(error_rate, 4)},
-        )
+        for o in outcomes:
+            yield dg.AssetCheckResult(
+                check_name=o.name, passed=o.passed, metadata=o.metadata, description=o.description,
+                severity=dg.AssetCheckSeverity.ERROR if o.blocking else dg.AssetCheckSeverity.WARN,
+            )
         seed = ad_sites.sandbox_seed(int(year_of_week(week))) if ad_sites.is_sandbox(site) else None
         yield dg.MaterializeResult(
             metadata={

@@ -20,7 +20,7 @@ from sekswerk_assets.lib.provenance import data_provenance
 from sekswerk_assets.lib.snapshots import SnapshotStore
 from sekswerk_assets.lib.warehouse import read_sql
 from sekswerk_assets.lib.years import YEARLY_DEPS, read_presence, read_year_rows
-from sekswerk_assets.partitions import FIRST_MEASUREMENT, weekly_partitions, weeks_of_year
+from sekswerk_assets.partitions import weekly_partitions, weeks_of_year
 from sekswerk_assets.resources import DataDirResource
 from sekswerk_assets.schemas.ads import (
     AdLifecycleModel,

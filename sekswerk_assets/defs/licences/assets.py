@@ -8,38 +8,36 @@ from sekswerk_assets.codebook import codebook_for_year
 from sekswerk_assets.licences.estimator import bootstrap_interval, report_estimate, stratified_estimate
 from sekswerk_assets.lib.automation import YEARLY_EAGER
 from sekswerk_assets.lib.factory import typed_asset
+from sekswerk_assets.lib.keys import survey_ins
 from sekswerk_assets.lib.metadata import provenance, table_metadata
 from sekswerk_assets.reference.loader import MunicipalityReference, list_year_for
 from sekswerk_assets.schemas.survey import LicenceCountsModel, LicenceExtrapolationModel
 from sekswerk_assets.survey.responses import to_wide
+from sekswerk_assets.survey.source import SurveySource
 from sekswerk_assets.survey.tables import SIZES
 
 LICENCE_COMMON = dict(partitions="yearly", group="licences", code_version="1", automation_condition=YEARLY_EAGER)
 BOOTSTRAP_REPS = 2000
 
 
-def licences_per_municipality(full_long: pd.DataFrame, year: str) -> pd.DataFrame:
+def licences_per_municipality(full_long: pd.DataFrame, year: str, cb=None) -> pd.DataFrame:
     """Licences per respondent and business type (0 where the municipality has no licensed businesses)."""
-    cb = codebook_for_year(year)
+    cb = cb or codebook_for_year(year)
     q = cb.question("q28")
-    wide = to_wide(full_long, year, "full")
+    wide = to_wide(full_long, year, "full", cb)
     out = wide[["gm_code", "size_class", "population"]].copy()
     for r, label in enumerate(q.rows, 1):
         out[label] = wide[f"q28_r{r}_c1"].fillna(0).astype(int)
     return out, list(q.rows)
 
 
-@typed_asset(
-    key=["survey", "licence_counts"],
-    model=LicenceCountsModel,
-    ins={"full": dg.AssetIn(key=["survey", "municipalities_responses"])},
-    **LICENCE_COMMON,
-)
-def licence_counts(context: dg.AssetExecutionContext, reference: MunicipalityReference, full: pd.DataFrame) -> pd.DataFrame:
+@typed_asset(key=["survey", "licence_counts"], model=LicenceCountsModel, ins=survey_ins(), **LICENCE_COMMON)
+def licence_counts(context: dg.AssetExecutionContext, reference: MunicipalityReference, survey_source: SurveySource,
+                   full: pd.DataFrame) -> pd.DataFrame:
     """Licences per type of sex business and size class, with respondents and municipalities per stratum (Table 2.1)."""
     year = context.partition_key
     munis = reference.municipalities(list_year_for(year))
-    per, types = licences_per_municipality(full, year)
+    per, types = licences_per_municipality(full, year, survey_source.codebook(year))
     per["all types"] = per[types].sum(axis=1)
     rows = []
     for t in types + ["all types"]:
@@ -60,17 +58,14 @@ def licence_counts(context: dg.AssetExecutionContext, reference: MunicipalityRef
     return df
 
 
-@typed_asset(
-    key=["survey", "licence_extrapolation"],
-    model=LicenceExtrapolationModel,
-    ins={"full": dg.AssetIn(key=["survey", "municipalities_responses"])},
-    **LICENCE_COMMON,
-)
-def licence_extrapolation(context: dg.AssetExecutionContext, reference: MunicipalityReference, full: pd.DataFrame) -> pd.DataFrame:
+@typed_asset(key=["survey", "licence_extrapolation"], model=LicenceExtrapolationModel,
+             ins=survey_ins(), **LICENCE_COMMON)
+def licence_extrapolation(context: dg.AssetExecutionContext, reference: MunicipalityReference,
+                          survey_source: SurveySource, full: pd.DataFrame) -> pd.DataFrame:
     """National number of licensed businesses: the report's 168/45x100 and size-class-stratified estimates with 95% intervals."""
     year = context.partition_key
     munis = reference.municipalities(list_year_for(year))
-    per, types = licences_per_municipality(full, year)
+    per, types = licences_per_municipality(full, year, survey_source.codebook(year))
     per["all types"] = per[types].sum(axis=1)
     sizes = {s: int((munis["size_class"] == s).sum()) for s in SIZES}
     pops = {s: float(munis.loc[munis["size_class"] == s, "population"].sum()) for s in SIZES}

@@ -1,7 +1,6 @@
 """The municipality reference as an asset per measurement year."""
 
 import dagster as dg
-import pandas as pd
 
 from sekswerk_assets.lib.factory import typed_asset
 from sekswerk_assets.lib.keys import MUNICIPALITIES

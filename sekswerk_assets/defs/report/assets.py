@@ -19,7 +19,7 @@ from sekswerk_assets.reference.loader import MunicipalityReference, list_year_fo
 from sekswerk_assets.report.content import published_list
 from sekswerk_assets.report.document import build_document, index_frame
 from sekswerk_assets.report.figures import Figures
-from sekswerk_assets.report.inputs import ads_nature, read_inputs, sandbox_configured, survey_nature, survey_synthetic
+from sekswerk_assets.report.inputs import ads_nature, read_inputs, sandbox_configured, survey_nature
 from sekswerk_assets.report.quality import check_keys, check_results
 from sekswerk_assets.report.render import to_html, to_markdown
 from sekswerk_assets.report.schemas import ReportIndexModel
@@ -29,7 +29,8 @@ REPORT_KEY = REPORT
 REPORT_VERSION = "1"
 AD_KEYS = [["ads", n] for n in (
     "ad_lifecycle_year", "unique_workers", "gender_table", "work_type_table", "price_table", "origin_table", "age_table",
-    "municipality_table", "work_type_by_municipality", "licensed_signals", "price_trend", "wrs_indicators")]
+    "municipality_table", "work_type_by_municipality", "licensed_signals", "price_trend", "wrs_indicators",
+    "extraction_accuracy")]
 WEEKLY_KEYS = [["ads", "parsed_ads"], ["ads", "weekly_unique_ads"]]  # fill rates and dedup counts of the year's weeks
 
 
@@ -80,7 +81,6 @@ def nulmeting_report(
     """Yearly report: every table and figure of chapters 2-4 beside the published 2020 values (HTML + Markdown)."""
     year = context.partition_key
     inputs = read_inputs(duckdb, year)
-    survey_flag = survey_synthetic(inputs)
     ads, ads_basis = ads_nature(data.root, year, inputs, configured_sandbox=sandbox_configured())
     survey = survey_nature(inputs)
     synthetic = ads == "sandbox" or survey == "synthetic"

@@ -4,15 +4,17 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from sekswerk_assets.codebook import codebook_for_year
 from sekswerk_assets.lib.automation import YEARLY_EAGER
-from sekswerk_assets.lib.factory import typed_asset
+from sekswerk_assets.lib.disclosure import PROTECTION_INTERVAL, DisclosureConfig
+from sekswerk_assets.lib.factory import partitioning, typed_asset, validated_events
+from sekswerk_assets.lib.checks import schema_check_spec
 from sekswerk_assets.lib.metadata import provenance, table_metadata
-from sekswerk_assets.lib.disclosure_config import DisclosureConfig
-from sekswerk_assets.lib.keys import MUNICIPALITIES, SURVEY_EXPORTS
+from sekswerk_assets.constants import DUCKDB_POOL, OWNERS
+from sekswerk_assets.lib.keys import MUNICIPALITIES, SURVEY_EXPORTS, survey_ins
 from sekswerk_assets.reference.loader import MunicipalityReference, list_year_for
 from sekswerk_assets.schemas.survey import ResponsesModel, SurveyTableModel, YearComparisonModel
-from sekswerk_assets.survey.comparison import UPSTREAM, comparison_figure, earlier_point, indicators, COLUMNS
+from sekswerk_assets.survey.comparison import COLUMNS, UPSTREAM, _shown, comparison_figure, earlier_point, indicators
+from sekswerk_assets.survey.empty import replace_with_empty
 from sekswerk_assets.survey.responses import load_year, to_long, to_wide
 from sekswerk_assets.survey.source import SurveySource, SurveyYear
 from sekswerk_assets.survey.tables import (
@@ -45,66 +47,95 @@ def _responses_metadata(df: pd.DataFrame, parsed, year: SurveyYear) -> dict:
         "respondents": n,
         **{f"respondents/{s}": int(sizes.get(s, 0)) for s in SIZES},
         "item_nonresponse": dg.MetadataValue.md(nonresp.to_markdown(index=False) if len(nonresp) else "none"),
-        "codebook_version": codebook_for_year(year.year).version,
+        "codebook_version": year.codebook.version,
+        "codebook": year.codebook.describe(),
+        "codebook_reused": year.codebook.reused,
+        "reference_period": year.codebook.period_label,
+        "export_fingerprint": year.fingerprint,
+        "file_hashes": dg.MetadataValue.json(year.file_hashes),
+        "personal_columns_dropped": ", ".join(parsed.personal_columns_dropped) or "none present",
+        "warnings": dg.MetadataValue.md("\n".join(f"- {w}" for w in year.warnings) or "none"),
     }
 
 
-@typed_asset(key=["survey", "municipalities_responses"], model=ResponsesModel, deps=RESPONSE_DEPS,
-             automation_condition=ON_NEW_EXPORT, **COMMON)
-def municipalities_responses(
-    context: dg.AssetExecutionContext, survey_source: SurveySource, reference: MunicipalityReference
-) -> pd.DataFrame:
-    """Validated answers of the full municipal questionnaire joined to the CBS municipality list (warehouse only)."""
+_YEAR_PART, _YEAR_META = partitioning("yearly")
+RESPONSES = {
+    "municipalities_responses": "Validated answers of the full municipal questionnaire joined to the CBS municipality "
+                                "list (warehouse only).",
+    "followup_responses": "Validated answers of the short non-response follow-up (q5, q6, q9) joined to the CBS list "
+                          "(warehouse only).",
+}
+
+
+@dg.multi_asset(
+    outs={
+        name: dg.AssetOut(
+            key=["survey", name], group_name="survey", kinds={"duckdb", "pandas"}, metadata=_YEAR_META,
+            owners=list(OWNERS), code_version=SURVEY_VERSION, automation_condition=ON_NEW_EXPORT, description=text,
+        )
+        for name, text in RESPONSES.items()
+    },
+    deps=RESPONSE_DEPS,
+    check_specs=[schema_check_spec(dg.AssetKey(["survey", n]), ResponsesModel, _YEAR_PART) for n in RESPONSES],
+    partitions_def=_YEAR_PART,
+    pool=DUCKDB_POOL,
+    can_subset=False,
+)
+def survey_responses(context: dg.AssetExecutionContext, survey_source: SurveySource, reference: MunicipalityReference,
+                     duckdb: DuckDBResource):
+    """Both exports of a year read once, as one snapshot (file hashes in the metadata), and validated together."""
     year, munis = load_year(context, survey_source, reference)
+    for w in year.warnings:
+        context.log.warning(w)
     df = to_long(year.full, munis, year.year, "full", year.synthetic)
-    context.add_output_metadata(output_name="result", metadata=_responses_metadata(df, year.full, year))
-    return df
-
-
-@typed_asset(key=["survey", "followup_responses"], model=ResponsesModel, deps=RESPONSE_DEPS,
-             automation_condition=ON_NEW_EXPORT, **COMMON)
-def followup_responses(
-    context: dg.AssetExecutionContext, survey_source: SurveySource, reference: MunicipalityReference
-) -> pd.DataFrame:
-    """Validated answers of the short non-response follow-up (q5, q6, q9) joined to the CBS list (warehouse only)."""
-    year, munis = load_year(context, survey_source, reference)
-    if year.followup is None:
-        df = pd.DataFrame(columns=list(ResponsesModel.to_schema().columns))
-        context.add_output_metadata(output_name="result", metadata={"respondents": 0, **provenance(synthetic=year.synthetic)})
-        return df
-    df = to_long(year.followup, munis, year.year, "followup", year.synthetic)
-    context.add_output_metadata(output_name="result", metadata=_responses_metadata(df, year.followup, year))
-    return df
+    yield from validated_events(ResponsesModel, dg.AssetKey(["survey", "municipalities_responses"]), [
+        dg.Output(df, "municipalities_responses", metadata=_responses_metadata(df, year.full, year))])
+    if year.followup is None or year.followup.data.empty:
+        fu = pd.DataFrame(columns=list(ResponsesModel.to_schema().columns))
+        meta = {"respondents": 0, **provenance(synthetic=year.synthetic), "export_fingerprint": year.fingerprint,
+                "codebook": year.codebook.describe()}
+        # the IO manager skips empty frames: replace the year's old rows (and create the table) here
+        replace_with_empty(duckdb, "survey", "followup_responses", ResponsesModel, "measurement_year", year.year)
+    else:
+        fu = to_long(year.followup, munis, year.year, "followup", year.synthetic)
+        meta = _responses_metadata(fu, year.followup, year)
+    yield from validated_events(ResponsesModel, dg.AssetKey(["survey", "followup_responses"]), [
+        dg.Output(fu, "followup_responses", metadata=meta)])
 
 
 def _finish_tables(df: pd.DataFrame, year: str, min_cell: int) -> pd.DataFrame:
     df = apply_disclosure(df, year, min_cell)
+    stats = df.attrs.get("disclosure", {})
     df.insert(0, "measurement_year", year)
+    df.attrs["disclosure"] = stats
     return df
 
 
-@typed_asset(
-    key=["survey", "response_overview"],
-    model=SurveyTableModel,
-    ins={
-        "full": dg.AssetIn(key=["survey", "municipalities_responses"]),
-        "followup": dg.AssetIn(key=["survey", "followup_responses"]),
-    },
-    **TABLE_COMMON,
-)
+def disclosure_metadata(df: pd.DataFrame) -> dict:
+    """Counts of the disclosure control (``lib/disclosure.py``) for the metadata."""
+    s = df.attrs.get("disclosure", {})
+    return {"primary_suppressions": int(s.get("primary", 0)), "secondary_suppressions": int(s.get("secondary", 0)),
+            "released_cells_derivable_from_printed": int(s.get("released", 0)),
+            "protection_interval_not_reached": int(s.get("unprotected", 0)),
+            "protection_interval": PROTECTION_INTERVAL}
+
+
+@typed_asset(key=["survey", "response_overview"], model=SurveyTableModel,
+             ins=survey_ins(followup=True), **TABLE_COMMON)
 def response_overview(
     context: dg.AssetExecutionContext,
     config: DisclosureConfig,
     reference: MunicipalityReference,
+    survey_source: SurveySource,
     full: pd.DataFrame,
     followup: pd.DataFrame,
 ) -> pd.DataFrame:
     """Response by size class (Table B2.1), respondents' functions (Table B2.2) and the response rate."""
     year = context.partition_key
     munis = reference.municipalities(list_year_for(year))
-    fw = to_wide(full, year, "full")
-    fu = to_wide(followup, year, "followup")
-    cb = codebook_for_year(year)
+    cb = survey_source.codebook(year)
+    fw = to_wide(full, year, "full", cb)
+    fu = to_wide(followup, year, "followup", cb)
     rows = []
 
     def add(tid, title, rk, row, col, value, base, multi=False):
@@ -162,20 +193,13 @@ def response_overview(
     return df
 
 
-@typed_asset(
-    key=["survey", "tables"],
-    model=SurveyTableModel,
-    ins={
-        "full": dg.AssetIn(key=["survey", "municipalities_responses"]),
-        "followup": dg.AssetIn(key=["survey", "followup_responses"]),
-    },
-    **TABLE_COMMON,
-)
-def tables(context: dg.AssetExecutionContext, config: DisclosureConfig, full: pd.DataFrame, followup: pd.DataFrame) -> pd.DataFrame:
+@typed_asset(key=["survey", "tables"], model=SurveyTableModel, ins=survey_ins(followup=True), **TABLE_COMMON)
+def tables(context: dg.AssetExecutionContext, config: DisclosureConfig, survey_source: SurveySource, full: pd.DataFrame,
+           followup: pd.DataFrame) -> pd.DataFrame:
     """Every survey table of chapters 2-4 (Table 2.1, 3.1-3.14, 4.1-4.21) and text figures, with size-class breakdowns."""
     year = context.partition_key
-    cb = codebook_for_year(year)
-    df = build_tables(cb, to_wide(full, year, "full"), to_wide(followup, year, "followup"))
+    cb = survey_source.codebook(year)
+    df = build_tables(cb, to_wide(full, year, "full", cb), to_wide(followup, year, "followup", cb))
     df = _finish_tables(df, year, config.min_cell)
     synthetic = bool(full["synthetic"].any()) if len(full) else False
     meta = {
@@ -184,6 +208,10 @@ def tables(context: dg.AssetExecutionContext, config: DisclosureConfig, full: pd
         "tables": int(df["table_id"].nunique()),
         "suppressed_cells": int(df["suppressed"].sum()),
         "min_cell": config.min_cell,
+        **disclosure_metadata(df),
+        "codebook": cb.describe(),
+        "codebook_reused": cb.reused,
+        "reference_period": cb.period_label,
     }
     if published(year):
         diffs = compare_with_published(df.drop(columns="measurement_year"), year)
@@ -219,7 +247,7 @@ def year_comparison(context: dg.AssetExecutionContext, config: DisclosureConfig,
         "measurement_years": ", ".join(years) or "none materialised",
         "suppressed_values": int(current["value"].isna().sum()),
         "min_cell": config.min_cell,
-        "comparison": dg.MetadataValue.md(wide.round(1).astype(object).where(wide.notna(), "").reset_index().to_markdown(index=False)),
+        "comparison": dg.MetadataValue.md(_shown(df).reset_index().to_markdown(index=False)),
         **comparison_figure(df),
     })
     return df

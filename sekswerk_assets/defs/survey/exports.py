@@ -1,16 +1,14 @@
 """The delivered survey exports as an external asset: one data version per measurement year.
 
-The data version of a year is a hash over the contents of its export files (hidden and Excel lock
-files ignored). A sensor observes the folders; a new or changed export is a new data version of
+The data version of a year is ``survey.source.export_fingerprint``: a hash over the contents of its
+export files and ``codebook.yaml`` (hidden and Excel lock files ignored). A sensor observes the folders; a new or changed export is a new data version of
 ``survey/exports`` for that year (reported as a runless materialisation), and the year's survey
 assets follow it by their automation condition. (An external asset reported by a sensor rather than
 ``@observable_source_asset``: Dagster 1.13 itself raises a deprecation warning for every observable
 source asset, and automation conditions do not react to observations of external asset specs.)
 """
 
-import hashlib
 import json
-from pathlib import Path
 
 import dagster as dg
 
@@ -18,29 +16,8 @@ from sekswerk_assets.constants import OWNERS
 from sekswerk_assets.lib.automation import automation_default_status
 from sekswerk_assets.lib.keys import SURVEY_EXPORTS
 from sekswerk_assets.partitions import measurement_year_partitions
-from sekswerk_assets.survey.source import SurveySource
-
-
-def export_files(folder: Path) -> list[Path]:
-    """Data files of one year's folder: no hidden files, no ``~$`` lock files, no sub-folders."""
-    if not folder.is_dir():
-        return []
-    return sorted(f for f in folder.iterdir() if f.is_file() and not f.name.startswith((".", "~$")))
-
-
-def export_fingerprint(folder: Path) -> str | None:
-    """SHA-256 over the names and contents of the year's export files (None when there are none)."""
-    files = export_files(folder)
-    if not files:
-        return None
-    h = hashlib.sha256()
-    for f in files:
-        h.update(f.name.encode() + b"\0")
-        with f.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        h.update(b"\0")
-    return h.hexdigest()[:16]
+from sekswerk_assets.survey.ingest import data_files
+from sekswerk_assets.survey.source import NO_EXPORT, SurveySource, export_fingerprint
 
 
 exports = dg.AssetSpec(
@@ -63,10 +40,10 @@ def observations(survey_source: SurveySource, known: dict[str, str]) -> list[dg.
     for year in measurement_year_partitions.get_partition_keys():
         folder = survey_source.year_dir(year)
         fingerprint = export_fingerprint(folder)
-        if fingerprint and known.get(year) != fingerprint:
+        if fingerprint != NO_EXPORT and known.get(year) != fingerprint:
             events.append(dg.AssetMaterialization(
                 asset_key=SURVEY_EXPORTS, partition=year, tags={"dagster/data_version": fingerprint},
-                metadata={"files": dg.MetadataValue.json([f.name for f in export_files(folder)]),
+                metadata={"files": dg.MetadataValue.json([f.name for f in data_files(folder)]),
                           "fingerprint": fingerprint},
             ))
     return events

@@ -7,7 +7,7 @@ from dagster_duckdb import DuckDBResource
 
 from sekswerk_assets.constants import DUCKDB_POOL
 from sekswerk_assets.lib.automation import YEARLY_EAGER
-from sekswerk_assets.lib.expectations import fill_rate, row_count_between, validate_suite
+from sekswerk_assets.lib.expectations import fill_rate, gx_check, row_count_between, validate_suite
 from sekswerk_assets.lib.factory import typed_asset
 from sekswerk_assets.lib.keys import MUNICIPALITIES, UNIQUE_WORKERS
 from sekswerk_assets.lib.metadata import table_metadata
@@ -125,25 +125,19 @@ wrs_indicators = build_weekly_series_asset(
 )
 
 
-@dg.asset_check(asset=table_assets[2], name="price_table_expectations", pool=DUCKDB_POOL,
-                partitions_def=measurement_year_partitions, description="GX: price bands, plausible means.")
-def price_table_expectations(price_table: pd.DataFrame) -> dg.AssetCheckResult:
-    means = price_table[price_table["stat"] == "mean"]
-    return validate_suite(means, "price_table_means", [
-        row_count_between(1),
-        gxe.ExpectColumnValuesToBeBetween(column="value", min_value=20, max_value=2000),
-        gxe.ExpectColumnValuesToBeInSet(column="column", value_set=["all", "home", "escort"]),
-    ])
-
-
-@dg.asset_check(asset=table_assets[4], name="age_table_expectations", pool=DUCKDB_POOL,
-                partitions_def=measurement_year_partitions, description="GX: mean ages adult and plausible.")
-def age_table_expectations(age_table: pd.DataFrame) -> dg.AssetCheckResult:
-    means = age_table[age_table["stat"] == "mean"]
-    return validate_suite(means, "age_table_means", [
-        row_count_between(1),
-        gxe.ExpectColumnValuesToBeBetween(column="value", min_value=18, max_value=60),
-    ])
+price_table_expectations = gx_check(
+    asset=table_assets[2], name="price_table_expectations", partitions_def=measurement_year_partitions,
+    description="GX: price bands, plausible means.", rows=lambda df: df[df["stat"] == "mean"],
+    expectations=lambda: [
+        row_count_between(1), gxe.ExpectColumnValuesToBeBetween(column="value", min_value=20, max_value=2000),
+        gxe.ExpectColumnValuesToBeInSet(column="column", value_set=["all", "home", "escort"])],
+)
+age_table_expectations = gx_check(
+    asset=table_assets[4], name="age_table_expectations", partitions_def=measurement_year_partitions,
+    description="GX: mean ages adult and plausible.", rows=lambda df: df[df["stat"] == "mean"],
+    expectations=lambda: [
+        row_count_between(1), gxe.ExpectColumnValuesToBeBetween(column="value", min_value=18, max_value=60)],
+)
 
 
 @dg.asset_check(asset=UNITS, name="unique_workers_expectations", pool=DUCKDB_POOL,

@@ -1,0 +1,308 @@
+"""Disclosure control of published tables: primary and complementary (secondary) cell suppression.
+
+The method statistical offices use for frequency and magnitude tables, at the scale of these tables:
+
+1. **Primary suppression.** A count of 1..``MIN_CELL``-1 (municipalities, or units such as licences or measures
+   resting on 1..``MIN_CELL``-1 municipalities) is suppressed, unless the report printed that very cell for the
+   year (then it is public already).
+2. **Complementary suppression.** The attacker knows every published cell and the table's structure: each
+   column's rows add up to the column total, the size classes add up to the overall count, unit counts are at
+   least the number of municipalities behind them, and every count lies between 0 and its base. For each
+   suppressed cell the feasible range [lo, hi] under those relations is computed with two linear programs
+   (:func:`scipy.optimize.linprog`, HiGHS). While a cell's range is narrower than the protection interval
+   (``PROTECTION_INTERVAL`` units, or the cell's whole a-priori range when that is smaller), one more cell is
+   suppressed: the candidate that widens the range most, ties broken by the smaller value, then by table order.
+3. A cell that stays pinned even with every unprinted cell suppressed is derivable from the report's own
+   printed figures; it is published (it discloses nothing the report did not) and counted in the metadata as
+   ``released``. Cells whose range stays narrower than the interval although not pinned are kept suppressed and
+   counted as ``unprotected`` (this happens only beside printed cells of the 2020 report).
+
+Percentages follow their counts (a percentage with a published base gives the count back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import dagster as dg
+import pandas as pd
+from scipy.optimize import linprog
+
+MIN_CELL = 5  # counts 1..MIN_CELL-1 are suppressed (the one definition of the threshold)
+PROTECTION_INTERVAL = 3  # a suppressed cell's feasible range must span at least this many units
+SIZES = ("small", "medium", "large")
+BIG = 1e7
+
+
+@dataclass
+class Problem:
+    """One table as cells with linear relations an attacker knows."""
+
+    values: np.ndarray  # true values
+    upper: np.ndarray  # a-priori upper bounds (lower bounds are 0)
+    fixed: np.ndarray  # bool: public regardless (printed by the report, or margins equal to the published base)
+    eq: list[tuple[list[int], list[float]]] = field(default_factory=list)  # sum(coef * x) == 0
+    le: list[tuple[list[int], list[float]]] = field(default_factory=list)  # sum(coef * x) <= 0
+
+    def neighbours(self, i: int) -> set[int]:
+        out = set()
+        for idx, _ in self.eq + self.le:
+            if i in idx:
+                out.update(idx)
+        out.discard(i)
+        return out
+
+
+def feasible_range(p: Problem, hidden: set[int], i: int) -> tuple[float, float]:
+    """Smallest and largest value cell ``i`` can take given every cell outside ``hidden`` (``i`` in hidden)."""
+    var = sorted(hidden)
+    pos = {c: k for k, c in enumerate(var)}
+
+    def rows(cons):
+        a, b = [], []
+        for idx, coef in cons:
+            if not any(c in pos for c in idx):
+                continue
+            row = np.zeros(len(var))
+            rhs = 0.0
+            for c, w in zip(idx, coef):
+                if c in pos:
+                    row[pos[c]] += w
+                else:
+                    rhs -= w * p.values[c]
+            a.append(row)
+            b.append(rhs)
+        return (np.array(a), np.array(b)) if a else (None, None)
+
+    a_eq, b_eq = rows(p.eq)
+    a_ub, b_ub = rows(p.le)
+    bounds = [(0.0, float(p.upper[c])) for c in var]
+    out = []
+    for sign in (1.0, -1.0):
+        c = np.zeros(len(var))
+        c[pos[i]] = sign
+        res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if res.status != 0:  # infeasible or unbounded: cannot happen with true values; treat as pinned
+            return float(p.values[i]), float(p.values[i])
+        out.append(sign * res.fun)
+    return out[0], out[1]
+
+
+def required_width(p: Problem, i: int, protection: float) -> float:
+    return min(float(protection), float(p.upper[i]))
+
+
+def protect(p: Problem, primary: set[int], protection: float = PROTECTION_INTERVAL,
+            linked: dict[int, set[int]] | None = None) -> tuple[set[int], set[int], set[int]]:
+    """Choose the complementary cells. Returns (suppressed, released, unprotected): ``released`` are primary cells
+    pinned by public cells alone (published, see module doc), ``unprotected`` those whose range stays narrower
+    than required even after every candidate was tried (kept suppressed)."""
+    linked = linked or {}
+
+    def close(cells: set[int]) -> set[int]:
+        out = set(cells)
+        for c in cells:
+            out |= {m for m in linked.get(c, set()) if not p.fixed[m]}  # a printed partner stays published
+        return out
+
+    hidden = close(primary)
+    bulk: set[int] = set()
+    released: set[int] = set()
+    unprotected: set[int] = set()
+    settled: set[int] = set()
+    for _ in range(500):
+        todo = [i for i in sorted(hidden) if i not in settled and i not in released]
+        if not todo:
+            break
+        i = todo[0]
+        lo, hi = feasible_range(p, hidden, i)
+        need = required_width(p, i, protection)
+        if hi - lo >= need - 1e-9:
+            settled.add(i)
+            continue
+        candidates = [c for c in range(len(p.values)) if c not in hidden and c not in released and not p.fixed[c]]
+        near = [c for c in candidates if c in p.neighbours(i)]
+        best, best_key = None, None
+        for c in near or candidates:
+            trial = close(hidden | {c})
+            lo2, hi2 = feasible_range(p, trial, i)
+            key = (-(hi2 - lo2), p.values[c], c)
+            if hi2 - lo2 > hi - lo + 1e-9 and (best_key is None or key < best_key):
+                best, best_key = c, key
+        if best is None:
+            # no single cell helps (a rectangle of four cells is the smallest pattern in a two-way table):
+            # add the cell's neighbours, then their neighbours; the surplus is pruned below
+            one = {c for c in near}
+            two = {d for c in one for d in p.neighbours(c) if d in candidates}
+            grown = None
+            for extra in (one, one | two):
+                trial = close(hidden | extra)
+                lo2, hi2 = feasible_range(p, trial, i)
+                if extra and hi2 - lo2 > hi - lo + 1e-9:
+                    grown = trial
+                    break
+            if grown is not None:
+                bulk |= grown - hidden
+                hidden = grown
+                settled.clear()
+                continue
+            everything = close(hidden | set(candidates))
+            lo3, hi3 = feasible_range(p, everything, i)
+            if hi3 - lo3 < 1e-9:
+                released.add(i)  # derivable from public (printed) cells only: hiding it protects nothing
+                hidden.discard(i)
+                settled.clear()
+            else:
+                unprotected.add(i)
+                settled.add(i)
+            continue
+        hidden = close(hidden | {best})
+        settled.clear()
+    hidden = _prune(p, hidden, bulk - primary, protection, linked, close)
+    return hidden, released, unprotected
+
+
+def _prune(p: Problem, hidden: set[int], surplus: set[int], protection: float, linked, close) -> set[int]:
+    """Drop cells added in bulk (largest value first) while every hidden cell keeps the protection it has."""
+    if not surplus:
+        return hidden
+
+    def widths(h):
+        out = {}
+        for c in h:
+            lo, hi = feasible_range(p, h, c)
+            out[c] = hi - lo
+        return out
+
+    base = widths(hidden)
+    for c in sorted(surplus, key=lambda c: (-p.values[c], c)):
+        if c not in hidden:
+            continue
+        drop = {c} | {m for m in linked.get(c, ()) if m in surplus}
+        trial = hidden - drop
+        w = widths(trial)
+        if all(w[k] >= min(required_width(p, k, protection), base[k]) - 1e-9 for k in trial):
+            hidden = trial
+    return hidden
+
+
+# ----------------------------------------------------------------------------- the long table layout
+
+COUNT_SUFFIX = ("count", "municipalities")
+
+
+def _prefix(column: str) -> str:
+    return column.rsplit(":", 1)[0] + ":" if ":" in column else ""
+
+
+def _partner_percent(column: str) -> str:
+    return column[: -len("count")] + "percent" if column.endswith("count") else ""
+
+
+def table_problem(t: pd.DataFrame, printed: set[tuple[str, str, str]]) -> tuple[Problem, list[int], dict]:
+    """The cells of one table (rows of the long layout with count-like columns and a value) as a Problem."""
+    cells = t[t["column"].str.endswith(COUNT_SUFFIX) & t["value"].notna()]
+    idx = list(cells.index)
+    key = {(r.row_key, r.column): k for k, r in enumerate(cells.itertuples())}
+    vals = cells["value"].to_numpy(dtype=float)
+    base = cells["base_n"].to_numpy(dtype=float)
+    cols = cells["column"].tolist()
+    rks = cells["row_key"].tolist()
+    tid = str(t["table_id"].iloc[0])
+    multi = bool(t["multiple_answers"].iloc[0])
+    is_units = {}
+    for k, (rk, c) in enumerate(zip(rks, cols)):
+        munis_col = _prefix(c) + "municipalities" if c.endswith("count") else None
+        is_units[k] = munis_col is not None and (rk, munis_col) in key
+    upper = np.array([BIG if is_units[k] else max(base[k], vals[k]) for k in range(len(vals))])
+    totals = {c: vals[key[("total", c)]] for (rk, c) in key if rk == "total"}
+    for k, c in enumerate(cols):
+        if is_units[k] and c in totals:
+            upper[k] = totals[c]
+    fixed = np.array([(tid, rks[k], cols[k]) in printed or (rks[k] == "total" and vals[k] == base[k])
+                      for k in range(len(vals))])
+    p = Problem(vals, upper, fixed)
+    # columns add up over rows to the total (single-answer and numeric tables; checked on the values)
+    by_col: dict[str, list[int]] = {}
+    for (rk, c), k in key.items():
+        if rk != "total" and not (c.endswith("municipalities") or (multi and not is_units[k])):
+            by_col.setdefault(c, []).append(k)
+    for c, members in by_col.items():
+        if c in totals and len(members) > 1:
+            cons = (members + [key[("total", c)]], [1.0] * len(members) + [-1.0])
+            if abs(vals[members].sum() - totals[c]) < 1e-9:
+                p.eq.append(cons)
+            elif vals[members].sum() < totals[c]:  # e.g. size columns without a no-answer row
+                p.le.append(cons)
+    # size classes add up to the overall count, per row
+    for (rk, c), k in key.items():
+        if ":" in c:
+            continue
+        parts = [key.get((rk, f"{s}:{c}")) for s in SIZES]
+        if all(x is not None for x in parts) and abs(vals[parts].sum() - vals[k]) < 1e-9:
+            p.eq.append((parts + [k], [1.0, 1.0, 1.0, -1.0]))
+    # units >= municipalities behind them
+    for (rk, c), k in key.items():
+        if is_units[k]:
+            m = key[(rk, _prefix(c) + "municipalities")]
+            p.le.append(([m, k], [1.0, -1.0]))
+    linked: dict[int, set[int]] = {}
+    for (rk, c), k in key.items():
+        if is_units[k]:
+            m = key[(rk, _prefix(c) + "municipalities")]
+            linked.setdefault(k, set()).add(m)
+            linked.setdefault(m, set()).add(k)
+    return p, idx, {"linked": linked, "rows": rks, "cols": cols, "is_units": is_units}
+
+
+def suppress_table(t: pd.DataFrame, printed: set[tuple[str, str, str]], min_cell: int = MIN_CELL,
+                   protection: float = PROTECTION_INTERVAL) -> tuple[pd.Series, dict]:
+    """``suppressed`` flags for the rows of one table in the long layout, and counts for the metadata."""
+    flags = pd.Series(False, index=t.index)
+    p, idx, info = table_problem(t, printed)
+    if not idx:
+        return flags, {"primary": 0, "secondary": 0, "released": 0, "unprotected": 0}
+    tid = str(t["table_id"].iloc[0])
+    primary = {k for k in range(len(idx)) if info["rows"][k] != "total" and 1 <= p.values[k] < min_cell
+               and (tid, info["rows"][k], info["cols"][k]) not in printed}
+    # units resting on 1..min_cell-1 municipalities are primary too (dominance: a few respondents' own figures)
+    for k in list(primary):
+        for m in info["linked"].get(k, ()):
+            if (tid, info["rows"][m], info["cols"][m]) not in printed:
+                primary.add(m)
+    primary = {k for k in primary if not p.fixed[k]}
+    hidden, released, unprotected = protect(p, primary, protection, info["linked"])
+    hidden -= released
+    keys = set()
+    for k in hidden:
+        flags.loc[idx[k]] = True
+        keys.add((info["rows"][k], info["cols"][k]))
+    # percentages (and municipality shares) follow their counts
+    for i, r in t.iterrows():
+        if not r["column"].endswith("percent") or (tid, r["row_key"], r["column"]) in printed:
+            continue
+        count_col = r["column"][: -len("percent")] + "count"
+        if (r["row_key"], count_col) in keys:
+            flags.loc[i] = True
+    return flags, {"primary": len(primary - released), "secondary": len(hidden - primary),
+                   "released": len(released), "unprotected": len(unprotected)}
+
+
+def suppress_long(tables: pd.DataFrame, printed: set[tuple[str, str, str]], min_cell: int = MIN_CELL,
+                  protection: float = PROTECTION_INTERVAL) -> tuple[pd.Series, dict]:
+    """Primary and complementary suppression for every table of a long table frame."""
+    flags = pd.Series(False, index=tables.index)
+    stats = {"primary": 0, "secondary": 0, "released": 0, "unprotected": 0}
+    for _, t in tables.groupby("table_id", sort=False):
+        f, s = suppress_table(t, printed, min_cell, protection)
+        flags.loc[f.index] = f
+        for k in stats:
+            stats[k] += s[k]
+    return flags, stats
+
+
+class DisclosureConfig(dg.Config):
+    """Disclosure control of published tables (run config of every asset that publishes counts)."""
+
+    min_cell: int = MIN_CELL  # counts 1..min_cell-1 that the report did not print itself are suppressed
