@@ -37,7 +37,7 @@ dagster-home:
 	cp deploy/local/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 demo: browser dagster-home
-	SEKSWERK_SANDBOX_SCALE=$(DEMO_SCALE) $(BIN)/python -m sekswerk_assets.demo --weeks $(DEMO_WEEKS)
+	SEKSWERK_SANDBOX_SCALE=$(DEMO_SCALE) $(BIN)/python -m sekswerk_assets.demo --weeks $(DEMO_WEEKS) --ui-url http://$(HOST):$(PORT)
 	@if [ "$(DEMO_UI)" != "0" ]; then $(MAKE) --no-print-directory ui SEKSWERK_SANDBOX_SCALE=$(DEMO_SCALE) SEKSWERK_AUTOMATION=on; \
 	  else echo "UI step skipped (DEMO_UI=0); start it with: make ui"; fi
 
@@ -47,7 +47,7 @@ ui: install dagster-home
 
 backfill: browser dagster-home
 	@test -n "$(YEAR)" || (echo "usage: make backfill YEAR=2021" >&2; exit 2)
-	$(BIN)/python -m sekswerk_assets.demo --year $(YEAR)
+	$(BIN)/python -m sekswerk_assets.demo --year $(YEAR) --ui-url http://$(HOST):$(PORT)
 
 test: browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -19,7 +19,13 @@ import pandera.pandas as pa
 
 from sekswerk_assets.constants import DUCKDB_POOL, OWNERS
 from sekswerk_assets.lib.checks import checked, column_schema, schema_check_spec, schema_failure
-from sekswerk_assets.partitions import WEEK_PARTITION_EXPR, YEAR_PARTITION_EXPR, measurement_year_partitions, weekly_partitions
+from sekswerk_assets.partitions import (
+    WEEK_PARTITION_EXPR,
+    YEAR_PARTITION_EXPR,
+    measurement_year_partitions,
+    weekly_partitions,
+    weeks_of_year,
+)
 
 Partitioning = Literal["weekly", "yearly", "none"]
 
@@ -33,8 +39,22 @@ def partitioning(kind: Partitioning) -> tuple[dg.PartitionsDefinition | None, di
     return None, {}
 
 
-def validated_events(model: type[pa.DataFrameModel], key: dg.AssetKey, events: Iterable, output_name: str = "result"):
-    """Pass events through; validate every DataFrame output first and yield its schema check before it."""
+def year_metadata(year: str) -> dict:
+    """Which weeks a measurement year's partition covers: its first and last weekly key and their number."""
+    weeks = weeks_of_year(year)
+    return {
+        "measurement_year/first_week": dg.MetadataValue.text(weeks[0]),
+        "measurement_year/last_week": dg.MetadataValue.text(weeks[-1]),
+        "measurement_year/weeks": dg.MetadataValue.int(len(weeks)),
+    }
+
+
+def validated_events(model: type[pa.DataFrameModel], key: dg.AssetKey, events: Iterable, output_name: str = "result",
+                     extra_metadata: dict | None = None):
+    """Pass events through; validate every DataFrame output first and yield its schema check before it.
+
+    ``extra_metadata`` (e.g. a yearly partition's weeks) is added to every output's metadata.
+    """
     for event in events:
         if isinstance(event, pd.DataFrame):
             event = dg.Output(event, output_name=output_name)
@@ -44,7 +64,7 @@ def validated_events(model: type[pa.DataFrameModel], key: dg.AssetKey, events: I
             if not result.passed:
                 raise schema_failure(key, result)
             meta = {"dagster/row_count": len(df), "dagster/column_schema": column_schema(model, df),
-                    **(event.metadata or {})}
+                    **(extra_metadata or {}), **(event.metadata or {})}
             yield dg.Output(df, output_name=event.output_name, metadata=meta, data_version=event.data_version,
                             tags=event.tags)
         else:
@@ -71,7 +91,11 @@ def typed_asset(
         @functools.wraps(fn)
         def compute(*args, **kwargs):
             out = fn(*args, **kwargs)
-            yield from validated_events(model, asset_key, out if inspect.isgenerator(out) else [out])
+            extra = None
+            if partitions == "yearly":  # the UI shows, per year partition, which weeks it covers
+                extra = year_metadata(dg.AssetExecutionContext.get().partition_key)
+            yield from validated_events(model, asset_key, out if inspect.isgenerator(out) else [out],
+                                        extra_metadata=extra)
 
         return dg.asset(
             key=asset_key,
