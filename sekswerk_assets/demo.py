@@ -82,6 +82,31 @@ def instance_home() -> Path:
     return home
 
 
+def sandbox_only() -> bool:
+    """All three sites are the embedded sandbox (no real URL configured)."""
+    return not any(settings.get(f"SEKSWERK_{s.upper()}_URL") for s in ("kinky", "sexjobs", "topescortbabes"))
+
+
+def validation_loop(job, year: str, instance: dg.DagsterInstance, done: list) -> int:
+    """Sandbox only: code the year's validation sheet from the ground truth, then the accuracy and the report."""
+    from sekswerk_assets.lib.keys import EXTRACTION_ACCURACY, REPORT
+    from sekswerk_assets.validation.__main__ import main as validation_cli
+
+    logging.info("validation %s: simulated coder fills the coding sheet from the sandbox ground truth", year)
+    if validation_cli(["simulate-coder", "--year", year]) != 0:
+        print(f"FAILED: simulated coding of the {year} validation sample", file=sys.stderr)
+        return 1
+    result = job.execute_in_process(partition_key=year, instance=instance, raise_on_error=False, tags=REPOSITORY_TAG,
+                                    asset_selection=[EXTRACTION_ACCURACY, REPORT])
+    if not result.success:
+        print(f"FAILED: yearly_pipeline {year} accuracy and report (run {result.run_id})", file=sys.stderr)
+        print(first_error(instance, result.run_id), file=sys.stderr)
+        return 1
+    done.append(("yearly_pipeline", f"{year} (accuracy + report)",
+                 len({e.asset_key for e in result.get_asset_materialization_events()})))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group()
@@ -122,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
             assets = {e.asset_key for e in result.get_asset_materialization_events()}
             done.append((job_name, key, len(assets)))
             logging.info("%s %s: success (%d assets)", job_name, key, len(assets))
+            if job_name == "yearly_pipeline" and sandbox_only():
+                failed = validation_loop(job, key, instance, done)
+                if failed:
+                    return failed
     reports = Path(settings.get("SEKSWERK_DATA_DIR")).resolve() / "reports"
     print(f"\nDemo done: {len(done)} runs, recorded in DAGSTER_HOME={instance.root_directory}")
     for job_name, key, n in done:
