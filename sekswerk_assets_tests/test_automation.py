@@ -102,7 +102,8 @@ def test_new_survey_export_requests_the_survey_assets(instance, tmp_path):
 def test_freshness_checks_guard_the_weeks_snapshots():
     checks = load_definitions().asset_checks
     fresh = [k for c in checks for k in c.check_keys if "freshness" in k.name]
-    assert {k.asset_key for k in fresh} >= set(RAW_SNAPSHOTS)
+    assert {k.asset_key for k in fresh} >= set(RAW_SNAPSHOTS) | {PARSED_ADS, dg.AssetKey(["ads", "weekly_unique_ads"])}
+    assert load_definitions().get_sensor_def("weekly_freshness_sensor") is not None
 
 
 class _Sink(http.server.BaseHTTPRequestHandler):

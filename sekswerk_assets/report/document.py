@@ -153,7 +153,8 @@ def enforcement_tables(enf: pd.DataFrame | None, year: str) -> list[Extra]:
 
 
 def build_document(inputs: dict, year: str, *, ads: str, survey: str, figures, quality: pd.DataFrame,
-                   municipalities=None, boundaries=None, code_version: str = "", generated: str = "") -> tuple[Document, list[Item]]:
+                   municipalities=None, boundaries=None, code_version: str = "", generated: str = "",
+                   questionnaire: str | None = None) -> tuple[Document, list[Item]]:
     items = build_items(inputs, year, figures, municipalities, boundaries)
     for item in items:  # the validation sample's accuracy beside every table that rests on text mining
         if item.chapter == 2:
@@ -187,6 +188,9 @@ def build_document(inputs: dict, year: str, *, ads: str, survey: str, figures, q
     method_notes = [
         "Sources: the ads of three public ad sites (kinky, sexjobs, topescortbabes), collected every week (Tuesday) of "
         "the measurement year, and the municipal survey (full questionnaire plus a short follow-up on policy).",
+        *([f"Questionnaire of {year}: {questionnaire}."] if questionnaire else []),
+        "Survey cells shown as '–' without [s] were not asked or not answered (item non-response has its own "
+        "'no answer' row); they are never counted as 0.",
         f"Ads collected in {year}: {n_collected:,} ad observations (published 2020: {facts['ads_collected']:,}); after "
         f"deduplication between sites within each week: {n_unique_week:,} weekly unique ads.",
         "Deduplication between sites: within a week, ads with the same phone number and municipality are one ad "

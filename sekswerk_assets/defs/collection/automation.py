@@ -11,7 +11,7 @@ import dagster as dg
 from sekswerk_assets.collection.client import AdSitesResource
 from sekswerk_assets.constants import SITES
 from sekswerk_assets.lib.automation import automation_default_status
-from sekswerk_assets.lib.keys import RAW_SNAPSHOTS, raw_snapshot_key
+from sekswerk_assets.lib.keys import AD_LIFECYCLE, PARSED_ADS, RAW_SNAPSHOTS, WEEKLY_UNIQUE_ADS, raw_snapshot_key
 from sekswerk_assets.partitions import TIMEZONE, today, week_of_date, weekly_partitions
 
 #: the week's raw snapshots must exist by Tuesday 18:00 (collection starts at 07:00)
@@ -23,6 +23,24 @@ snapshot_freshness_checks = dg.build_last_update_freshness_checks(
     lower_bound_delta=dt.timedelta(hours=11),
     timezone=TIMEZONE,
     severity=dg.AssetCheckSeverity.ERROR,
+)
+
+#: the week's processed tables follow by Tuesday 20:00 (their processing starts as soon as collection ends)
+PROCESSED_DEADLINE_CRON = "0 20 * * 2"
+
+processed_freshness_checks = dg.build_last_update_freshness_checks(
+    assets=[PARSED_ADS, WEEKLY_UNIQUE_ADS, AD_LIFECYCLE],
+    deadline_cron=PROCESSED_DEADLINE_CRON,
+    lower_bound_delta=dt.timedelta(hours=13),
+    timezone=TIMEZONE,
+    severity=dg.AssetCheckSeverity.ERROR,
+)
+
+#: evaluates the freshness checks (they have no run of their own): a missing week fails them, and alerts follow
+freshness_sensor = dg.build_sensor_for_freshness_checks(
+    freshness_checks=[*snapshot_freshness_checks, *processed_freshness_checks],
+    default_status=automation_default_status(),
+    name="weekly_freshness_sensor",
 )
 
 

@@ -24,6 +24,7 @@ from sekswerk_assets.report.quality import check_keys, check_results
 from sekswerk_assets.report.render import to_html, to_markdown
 from sekswerk_assets.report.schemas import ReportIndexModel
 from sekswerk_assets.resources import DataDirResource
+from sekswerk_assets.survey.source import SurveySource
 
 REPORT_KEY = REPORT
 REPORT_VERSION = "1"
@@ -77,6 +78,7 @@ def nulmeting_report(
     duckdb: DuckDBResource,
     data: DataDirResource,
     reference: MunicipalityReference,
+    survey_source: SurveySource,
 ) -> pd.DataFrame:
     """Yearly report: every table and figure of chapters 2-4 beside the published 2020 values (HTML + Markdown)."""
     year = context.partition_key
@@ -95,6 +97,7 @@ def nulmeting_report(
         inputs, year, ads=ads, survey=survey, figures=Figures(),
         quality=quality, municipalities=municipalities, boundaries=boundaries, code_version=code_version(),
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        questionnaire=survey_source.codebook(year).describe() if survey != "none" else None,
     )
     html_text, md_text = to_html(doc), to_markdown(doc)
     html_path, md_path = report_paths(data.root, year)
