@@ -40,3 +40,22 @@ def report_condition(ignore: dg.AssetSelection) -> dg.AutomationCondition:
         & ~dg.AutomationCondition.any_deps_in_progress()
         & ~dg.AutomationCondition.in_progress()
     ).with_label("any yearly input updated")
+
+
+DATA_VERSION_TAG = "dagster/data_version"
+
+
+def report_new_data_versions(context: dg.SensorEvaluationContext, new_events, skip_reason: str):
+    """The body of a sensor that reports files as an external asset's materialisations, once per new version.
+
+    ``new_events(known)`` returns materialisations (one per partition, the file hash as data version tag) for
+    what differs from ``known`` (partition -> version, kept in the sensor's cursor).
+    """
+    import json
+
+    known = json.loads(context.cursor) if context.cursor else {}
+    events = new_events(known)
+    for event in events:
+        known[event.partition] = event.tags[DATA_VERSION_TAG]
+    context.update_cursor(json.dumps(known))
+    return dg.SensorResult(asset_events=events) if events else dg.SkipReason(skip_reason)

@@ -8,12 +8,11 @@ assets follow it by their automation condition. (An external asset reported by a
 source asset, and automation conditions do not react to observations of external asset specs.)
 """
 
-import json
 
 import dagster as dg
 
 from sekswerk_assets.constants import OWNERS
-from sekswerk_assets.lib.automation import automation_default_status
+from sekswerk_assets.lib.automation import automation_default_status, report_new_data_versions
 from sekswerk_assets.lib.keys import SURVEY_EXPORTS
 from sekswerk_assets.partitions import measurement_year_partitions
 from sekswerk_assets.survey.ingest import data_files
@@ -56,11 +55,5 @@ def observations(survey_source: SurveySource, known: dict[str, str]) -> list[dg.
     description="Observes the survey export folders: a new or changed export is a new data version of survey/exports.",
 )
 def survey_exports_sensor(context: dg.SensorEvaluationContext, survey_source: SurveySource):
-    known = json.loads(context.cursor) if context.cursor else {}
-    events = observations(survey_source, known)
-    for ev in events:
-        known[ev.partition] = ev.tags["dagster/data_version"]
-    context.update_cursor(json.dumps(known))
-    if not events:
-        return dg.SkipReason(f"no new or changed survey exports in {survey_source.survey_dir}")
-    return dg.SensorResult(asset_events=events)
+    return report_new_data_versions(context, lambda known: observations(survey_source, known),
+                                    f"no new or changed survey exports in {survey_source.survey_dir}")

@@ -7,12 +7,11 @@ automation condition (the pattern of ``survey/exports``).
 """
 
 import hashlib
-import json
 
 import dagster as dg
 
 from sekswerk_assets.constants import OWNERS
-from sekswerk_assets.lib.automation import automation_default_status
+from sekswerk_assets.lib.automation import automation_default_status, report_new_data_versions
 from sekswerk_assets.lib.keys import CODED_SHEET
 from sekswerk_assets.partitions import measurement_year_partitions
 from sekswerk_assets.resources import DataDirResource
@@ -54,11 +53,5 @@ def observations(data: DataDirResource, known: dict[str, str]) -> list[dg.AssetM
     description="Observes the coded validation sheets: a new or changed sheet is a new data version of validation/coded_sheet.",
 )
 def coded_sheet_sensor(context: dg.SensorEvaluationContext, data: DataDirResource):
-    known = json.loads(context.cursor) if context.cursor else {}
-    events = observations(data, known)
-    for ev in events:
-        known[ev.partition] = ev.tags["dagster/data_version"]
-    context.update_cursor(json.dumps(known))
-    if not events:
-        return dg.SkipReason("no new or changed coded validation sheet")
-    return dg.SensorResult(asset_events=events)
+    return report_new_data_versions(context, lambda known: observations(data, known),
+                                    "no new or changed coded validation sheet")
