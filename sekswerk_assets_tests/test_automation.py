@@ -106,6 +106,30 @@ def test_freshness_checks_guard_the_weeks_snapshots():
     assert load_definitions().get_sensor_def("weekly_freshness_sensor") is not None
 
 
+@pytest.mark.parametrize("group", ["snapshots", "processed"])
+def test_freshness_checks_fail_for_a_missing_week_and_pass_once_it_arrives(group):
+    """Run as the freshness sensor runs them: never materialised -> failed ERROR; materialised now -> passed."""
+    from sekswerk_assets.defs.collection.automation import processed_freshness_checks, snapshot_freshness_checks
+    from sekswerk_assets.partitions import today, week_of_date, weekly_partitions
+
+    checks = list(snapshot_freshness_checks if group == "snapshots" else processed_freshness_checks)
+    keys = {k.asset_key for c in checks for k in c.check_keys}
+    specs = [dg.AssetSpec(k, partitions_def=weekly_partitions) for k in keys]
+    with dg.instance_for_test() as instance:
+        def evaluate():
+            result = dg.materialize([*specs, *checks], instance=instance,
+                                    selection=dg.AssetSelection.all_asset_checks(), raise_on_error=False)
+            return {e.asset_key: e for e in result.get_asset_check_evaluations()}
+
+        before = evaluate()
+        assert set(before) == keys
+        assert all(not e.passed and e.severity == dg.AssetCheckSeverity.ERROR for e in before.values())
+        for key in keys:
+            instance.report_runless_asset_event(dg.AssetMaterialization(key, partition=week_of_date(today())))
+        after = evaluate()
+        assert all(e.passed for e in after.values())
+
+
 class _Sink(http.server.BaseHTTPRequestHandler):
     received: list = []
     got = threading.Event()
