@@ -23,6 +23,8 @@ _PERSON = ahocorasick.Automaton()
 for _w in terms.FEMALE_WORDS | terms.MALE_WORDS | set(terms.FEMALE_HEADS) | set(terms.MALE_HEADS):
     _PERSON.add_word(_w, (_w, "female" if _w in terms.FEMALE_WORDS or _w in terms.FEMALE_HEADS else "male",
                           _w in terms.FEMALE_HEADS or _w in terms.MALE_HEADS))
+for _w in (*terms.FEMALE_DEMONYMS, "schone"):  # only a gate for the demonym-noun rule (whole words)
+    _PERSON.add_word(_w, (_w, "noun", False))
 _PERSON.make_automaton()
 
 _CLIENT = "(?:" + _alt(terms.CLIENT_WORDS) + ")"
@@ -90,18 +92,37 @@ _TELEVISION = re.compile(r"\b(?:met|with|smart|flatscreen|kabel|cable|grote|big|
                          r"show|toestel|set|kanaal|channel|en\s+wifi|and\s+wifi)\b")
 
 
+# the reader looking for the advertiser ("Are you looking for a real woman?", "Zoek je een lieve meid?"):
+# the person sought is the advertiser, so the verb goes before the client phrases are removed
+_READER_SEEKS = re.compile(
+    r"\b(?:(?:are\s+)?you\s+(?:\w+\s+)?(?:looking|searching)\s+for|(?:zoek|zoekt)\s+(?:je|jij|u)|"
+    r"(?:ben|bent)\s+(?:je|jij|u)\s+(?:\w+\s+)?op\s+zoek\s+naar|(?:looking|searching)\s+for(?=[^.!?]{0,40}\?)|"
+    r"op\s+zoek\s+naar(?=[^.!?]{0,40}\?))\b"
+)
+
+
 def _not_self(t: str) -> str:
     """The folded text without phrases about clients, readers, relatives and negated person words."""
-    return _NOT_SELF.sub(" ", t)
+    if "zoek" in t or "look" in t or "search" in t:
+        t = _READER_SEEKS.sub(" ", t)
+    t = _NOT_SELF.sub(" ", t)
+    return _TELEVISION.sub(" ", t) if "tv" in t else t
+
+
+@lru_cache(maxsize=512)  # gender_from_text, transgender and gender_from_name read the same ad
+def _clean(text: str) -> tuple[str, str]:
+    """(folded text, folded text without phrases about others)."""
+    folded = fold(text)
+    return folded, _not_self(folded)
 
 
 def _is_couple(t: str) -> bool:
     return bool(_COUPLE.search(t)) or bool(_SHE_AGE.search(t) and _HE_AGE.search(t))
 
 
-def _person_words(t: str) -> tuple[bool, bool]:
-    """(female word found, male word found) among whole words and compound heads of ``t``."""
-    f = m = False
+def _person_words(t: str) -> tuple[bool, bool, bool]:
+    """(female word, male word, demonym or "schone") found among whole words and compound heads of ``t``."""
+    f = m = dem = False
     n = len(t)
     for end, (word, gender, head) in _PERSON.iter(t):
         if end + 1 < n and t[end + 1].isalnum():
@@ -119,11 +140,13 @@ def _person_words(t: str) -> tuple[bool, bool]:
             continue
         if gender == "female":
             f = True
-        else:
+        elif gender == "male":
             m = True
+        else:
+            dem = True
         if f and m:
             break
-    return f, m
+    return f, m, dem
 
 
 def _female_noun(t: str, folded: str, original: str) -> bool:
@@ -159,8 +182,7 @@ def gender_from_field(value: str | None) -> str | None:
 
 def gender_from_text(text: str) -> str | None:
     """Gender from person words ('meid', 'lady', 'jongen'); client words ('voor dames', 'heren') do not count."""
-    folded = fold(text)
-    t = _TELEVISION.sub(" ", _not_self(folded))
+    folded, t = _clean(text)
     if _is_couple(t):
         f, m = bool(_SAME_SEX_FEMALE.search(t)), bool(_SAME_SEX_MALE.search(t))
         return ("female" if f else "male") if f != m else None
@@ -173,8 +195,8 @@ def gender_from_text(text: str) -> str | None:
     trans = bool(_TRANS.search(t))
     if trans:  # "ladyboy", "she-male", "t-girl": not the person words inside them
         t = _TRANS.sub(" ", t)
-    f, m = _person_words(t)
-    if not f and not m and _female_noun(t, folded, text if len(folded) == len(text) else ""):
+    f, m, dem = _person_words(t)
+    if dem and not f and not m and _female_noun(t, folded, text if len(folded) == len(text) else ""):
         f = True
     if not f and not m and trans:
         return "female"
@@ -187,10 +209,9 @@ def gender_from_text(text: str) -> str | None:
 
 def transgender(text: str) -> bool:
     """A transgender mention that describes the advertiser (not 'trans welkom', not 'geen TS', not 'kamer met tv')."""
-    t = fold(text)
-    if not _TRANS.search(t):
+    if not _TRANS.search(fold(text)):
         return False
-    return bool(_TRANS.search(_TELEVISION.sub(" ", _not_self(t))))
+    return bool(_TRANS.search(_clean(text)[1]))
 
 
 # The advertiser's first name ("Ik ben Nadia", "my name is Lotte", "door Ayla (30)") gives the gender
@@ -199,14 +220,17 @@ def transgender(text: str) -> bool:
 # one locale or of two: "Andrea", "Robin", "Sam") is ambiguous and gives nothing.
 _NAME_CUE = re.compile(
     r"(?:\b[Ii]k\s*(?:\(\d{2}\)|,\s*\d{2}\s*,)?\s*ben|\b[Ii]k\s+heet|\b[Mm]ijn\s+naam\s+is|\b[Mm]y\s+name\s+is|\bI\s*'?m|\bI\s+am|\b[Hh]ier\s+is|"
-    r"\b[Hh]ier|\b[Tt]his\s+is|\b[Cc]all\s+me|\b[Bb]el|\b[Dd]oor|\b[Bb]y|\b[Ww]ith|\b[Mm]et|\b[Ww]elkom\s+bij|"
+    r"\b[Hh]ier|\b[Tt]his\s+is|\b[Cc]all\s+me|\b[Bb]el|\b[Dd]oor|\b[Bb]y|\b[Ww]ith|\b[Mm]et|\b[Ww]elkom\s+bij|\b[Bb]ij|"
     r"\b[Ll]ieve|\b[Ss]exy|\b[Ee]scort|\b[Ee]scorte|\b[Nn]ieuw(?:\s+in\s+\w+)?:?|\b[Hh]ot|\b[Ss]weet|\b[Mm]ooie|"
     r"\b[A-Z][a-z]+(?:se|sche|an|ian|ish|ese|ana|ina)|\b[Gg]ezellige|\b[Ee]rvaren)\s+"
     r"([A-ZÀ-Ý][a-zà-ÿ]{2,14})\b"
     # a name set off with the age: "Nadia (27)", "Sophie 18 jaar", "Chantal, 36,", "Jasmijn hier (26)"
-    r"|\b([A-ZÀ-Ý][a-zà-ÿ]{2,14})(?:\s+hier)?\s*(?:\(\d{2}\)|,?\s+\d{2}\s*(?:jaar|jr|j\b|jaartjes|years?|yo|y/o|ans|anos|años)|,\s*\d{2}\s*[,.])"
+    r"|\b([A-ZÀ-Ý][a-zà-ÿ]{2,14})(?:\s+hier)?\s*(?:\(\d{2}\)|,?\s+\d{2}\s*(?:jaar|jr|j\b|jaartjes|years?|yo|y/o|ans|anos|años)|,\s*\d{2}\s*[,.]"
+    # or with the age between separators: "Mia 27, 200 per uur", "Lisa | 24 |", "Nina 🌸 24 🌸"
+    r"|\s*[,|]?\s*(?:[1-6]\d)\s*(?:[,|]|$))"
 )
 
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+")  # emoji separate like "|"
 _LOWER_NAME_CUE = re.compile(r"\b(?:ik\s+ben|ik\s+heet|mijn\s+naam\s+is|my\s+name\s+is|i\s*'?m|i\s+am|call\s+me)\s+"
                              r"([a-zà-ÿ]{3,14})\b")
 
@@ -270,9 +294,9 @@ def gender_from_name(text: str, name: str | None = None, not_a_name=None) -> str
     if name and name.split():
         names = [name.split()[0]]
     else:
-        if _is_couple(_not_self(fold(text))):
+        if _is_couple(_clean(text)[1]):
             return None
-        names = [a or b for a, b in _NAME_CUE.findall(text)]
+        names = [a or b for a, b in _NAME_CUE.findall(_EMOJI.sub(" | ", text))]
         if not names and text.islower():  # a text typed in lower case: "ik ben lotte, 24 jaar"
             names = _LOWER_NAME_CUE.findall(text)
     found = set()
