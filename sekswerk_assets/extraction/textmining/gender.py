@@ -1,4 +1,4 @@
-"""Gender and transgender from the gender field and from person words in the text."""
+"""Gender and transgender from the gender field, from person words in the text and from first names."""
 
 from __future__ import annotations
 
@@ -181,7 +181,11 @@ def gender_from_field(value: str | None) -> str | None:
 
 
 def gender_from_text(text: str) -> str | None:
-    """Gender from person words ('meid', 'lady', 'jongen'); client words ('voor dames', 'heren') do not count."""
+    """Gender from the advertiser's own person words ('meid', 'ladies', 'escortjongen', 'een Poolse'), None if unsure.
+
+    Phrases about others (clients, the reader, relatives, negated words) are removed first; a couple,
+    or a woman's and a man's word together, gives None. Order: couple, marks, adjectives, words, demonyms.
+    """
     folded, t = _clean(text)
     if _is_couple(t):
         f, m = bool(_SAME_SEX_FEMALE.search(t)), bool(_SAME_SEX_MALE.search(t))
