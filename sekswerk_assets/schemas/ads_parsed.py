@@ -69,11 +69,11 @@ class ParsedAdsModel(AdCharacteristics):
     def single_week(cls, df: pd.DataFrame) -> bool:
         return df["measurement_week"].nunique() <= 1
 
-    @pa.dataframe_check(description="types only when stated; region only with a country; municipality method agrees")
+    @pa.dataframe_check(description="types only when stated; a country always has its region (a region may be stated alone, 'Oost-Europese'); municipality method agrees")
     def consistent(cls, df: pd.DataFrame) -> Series[bool]:
         types = df["work_home"] | df["work_escort"] | df["work_massage"]
         ok = types == df["type_stated"]
-        ok &= df["origin_country"].isna() == df["origin_region"].isna()
+        ok &= df["origin_country"].isna() | df["origin_region"].notna()
         ok &= df["gm_code"].isna() == (df["municipality_match"] == "none")
         ok &= df["parse_ok"] | df["parse_error"].notna()
         ok &= df["age_under_18"] == (df["age"].fillna(99) < 18)
