@@ -151,7 +151,7 @@ def test_no_single_field_vetoes_a_match(synthetic):
 def test_names_are_graded_and_a_letter_or_two_years_do_not_split(synthetic):
     """Graded name levels (keyed bigram Bloom filters, Dice) link a name spelt one letter differently."""
     res, pairs = synthetic
-    name = res.match_weights[res.match_weights["comparison"] == "name"].set_index("level")["match_weight"]
+    name = res.match_weights[res.match_weights["comparison"] == "name_pseudo"].set_index("level")["match_weight"]
     assert [lvl.split(" (")[0] for lvl in name.index] == ["same name", "similar name", "somewhat similar name",
                                                            "other name"]
     assert name.is_monotonic_decreasing and name.iloc[1] > 0 > name.iloc[-1], name

@@ -124,7 +124,7 @@ def _settings():
         return f"2.0 * {both} / (bit_count(name_bloom_l) + bit_count(name_bloom_r)) >= {threshold}"
 
     name = cl.CustomComparison(
-        output_column_name="name",
+        output_column_name="name_pseudo",  # the name as before the similarity levels (metadata and charts)
         comparison_levels=[
             cll.NullLevel("name_pseudo"),
             cll.ExactMatchLevel("name_pseudo").configure(label_for_charts="same name"),
