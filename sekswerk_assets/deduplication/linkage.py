@@ -25,7 +25,6 @@ from sekswerk_assets.deduplication.splink_model import LinkageResult, link
 from sekswerk_assets.deduplication.weekly import PHONE_SITES
 
 LINKAGE_VERSION = "4-splink-names-sites"  # 4: name Bloom levels, method report_phone
-METHODS = ("report", "report_phone", "linked")
 
 ATTRIBUTES = [
     "gender", "origin_country", "origin_region", "age", "price_hour", "price_home", "price_escort", "gm_code",
