@@ -7,8 +7,10 @@ traced back to its true advertiser through the ad-code pseudonym.
 
     python -m sekswerk_assets_tests.linkage_eval --scale 0.2
 
-prints, per method (report units, splink clusters), the pairwise precision and recall against
-the true advertisers and the number of workers beside the true number.
+prints, per method (report units, report units with the phone step between sites, splink
+clusters), the pairwise precision and recall against the true advertisers, the number of workers
+beside the true number, and the between-site duplicate pairs (week, sexjobs ad, kinky ad) each
+method finds against the sandbox's true pairs.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import base64
 import hashlib
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -33,19 +35,33 @@ class LinkageQuality:
     recall: float
     report_recall: float  # pairwise recall of the report's units (precision is 1 by construction)
     seconds: float
+    postings: int = 0     # true postings behind the units (what a unique-ad count should equal)
+    phone_units: int = 0  # units of the report_phone method
+    # between-site duplicate pairs (week, sexjobs ad, kinky ad) per method: (found, precision, recall)
+    between: dict = field(default_factory=dict)
+    true_pairs: int = 0
+    weights: pd.DataFrame | None = None  # the trained model's m, u and match weight per level
 
     @property
     def count_error(self) -> float:
         return (self.clusters - self.advertisers) / self.advertisers
 
     def lines(self) -> list[str]:
-        return [
+        out = [
             f"report method: {self.units} units ({100 * (self.units - self.advertisers) / self.advertisers:+.1f}% "
             f"vs {self.advertisers} true advertisers; pairwise precision 1, recall {self.report_recall:.4f}: "
             "no re-post is joined)",
             f"linked method: {self.clusters} workers ({100 * self.count_error:+.2f}%), pairwise precision "
             f"{self.precision:.4f}, recall {self.recall:.4f}  [{self.seconds:.0f}s]",
         ]
+        if self.postings:
+            out.append(f"unique ads vs {self.postings} true postings: report {self.units} "
+                       f"({100 * (self.units - self.postings) / self.postings:+.2f}%), report_phone {self.phone_units} "
+                       f"({100 * (self.phone_units - self.postings) / self.postings:+.2f}%)")
+        for method, (found, p, r) in self.between.items():
+            out.append(f"between-site duplicate pairs, {method}: {found} found of {self.true_pairs} true, "
+                       f"precision {p:.4f}, recall {r:.4f}")
+        return out
 
 
 def _pairs(sizes: pd.Series) -> int:
@@ -72,7 +88,8 @@ def weekly_parsed(pop, key: str = TEST_KEY) -> tuple[pd.DataFrame, object]:
     from sekswerk_assets.reference.loader import MunicipalityReference
     from sekswerk_assets.sandbox.render import Renderer
 
-    ref = MunicipalityReference(directory=os.environ["SEKSWERK_REFERENCE_DIR"], allow_online=False)
+    default = os.path.join(os.path.dirname(__file__), "..", "sekswerk_assets", "reference", "data")
+    ref = MunicipalityReference(directory=os.environ.get("SEKSWERK_REFERENCE_DIR", default), allow_online=False)
     matcher = MunicipalityMatcher.from_reference(ref, pop.config.measurement_year)
     ps = Pseudonymizer(key)
     parsed: dict[tuple[str, str], dict] = {}
@@ -90,26 +107,62 @@ def weekly_parsed(pop, key: str = TEST_KEY) -> tuple[pd.DataFrame, object]:
     return to_frame(rows), ps
 
 
+def _pair_quality(found: set, truth: set) -> tuple[int, float, float]:
+    hit = len(found & truth)
+    return len(found), (hit / len(found) if found else 1.0), (hit / len(truth) if truth else 1.0)
+
+
+def _triples(df: pd.DataFrame, sexjobs: str, kinky: str) -> set:
+    return set(zip(df["measurement_week"], df[sexjobs], df[kinky]))
+
+
+def between_site_pairs(parsed: pd.DataFrame, rows: pd.DataFrame, clusters: pd.Series) -> dict[str, set]:
+    """(week, sexjobs ad, kinky ad) pairs each method treats as one ad (``rows``: the weekly unique ads)."""
+    from sekswerk_assets.deduplication.linkage import between_site_duplicates
+
+    cols = ["measurement_week", "ad_pseudo", "phone_pseudo", "gm_code"]
+    ok = parsed[parsed["parse_ok"]].dropna(subset=["phone_pseudo", "gm_code"])
+    # the report's rule: the same phone and municipality in the same week
+    rule = ok.loc[ok["site"] == "sexjobs", cols].merge(ok.loc[ok["site"] == "kinky", cols],
+                                                      on=["measurement_week", "phone_pseudo", "gm_code"])
+    report = _triples(rule, "ad_pseudo_x", "ad_pseudo_y")
+    phone = report | _triples(between_site_duplicates(rows), "ad_pseudo", "kinky_ad_pseudo")
+    # linked: also a sexjobs and a kinky unit of the same week in one cluster
+    c = rows[["measurement_week", "site", "ad_pseudo"]].assign(cluster=clusters.to_numpy())
+    same = c[c["site"] == "sexjobs"].merge(c[c["site"] == "kinky"], on=["measurement_week", "cluster"])
+    linked = report | _triples(same, "ad_pseudo_x", "ad_pseudo_y")
+    return {"report": report, "report_phone": phone, "linked": linked}
+
+
 def evaluate(pop, key: str = TEST_KEY) -> LinkageQuality:
-    """Both methods' workers on the population's year against its true advertisers."""
-    from sekswerk_assets.deduplication.linkage import link_units
+    """Every method's workers on the population's year against its true advertisers and duplicate pairs."""
+    from sekswerk_assets.deduplication.linkage import link_units, without_phone_duplicates
     from sekswerk_assets.deduplication.weekly import dedup_week
 
     t0 = time.perf_counter()
     parsed, ps = weekly_parsed(pop, key)
     unique = pd.concat([dedup_week(g)[0] for _, g in parsed.groupby("measurement_week")], ignore_index=True)
     rows = unique.sort_values(["measurement_week", "site", "ad_pseudo"], kind="stable").reset_index(drop=True)
-    clusters, _ = link_units(rows)
+    clusters, model = link_units(rows)
+    seconds = time.perf_counter() - t0
     truth = pop.ads.assign(ad_pseudo=[ps.code(s, c) for s, c in zip(pop.ads["site"], pop.ads["ad_code"])])
-    adv = rows.merge(truth[["site", "ad_pseudo", "advertiser_id"]], on=["site", "ad_pseudo"], how="left",
-                     validate="many_to_one")["advertiser_id"]
-    units = pd.DataFrame({"unit": rows["unique_ad_key"], "cluster": clusters.to_numpy(), "advertiser": adv.to_numpy()})
+    adv = rows.merge(truth[["site", "ad_pseudo", "advertiser_id", "posting_id"]], on=["site", "ad_pseudo"],
+                     how="left", validate="many_to_one")
+    units = pd.DataFrame({"unit": rows["unique_ad_key"], "cluster": clusters.to_numpy(),
+                          "advertiser": adv["advertiser_id"].to_numpy()})
     units = units.drop_duplicates("unit")
     precision, recall = pairwise(units["cluster"], units["advertiser"])
     _, report_recall = pairwise(units["unit"], units["advertiser"])
+    phone_rows, _ = without_phone_duplicates(rows)
+    dups = pop.duplicates
+    true_pairs = set(zip(dups["week"].astype(str), [ps.code("sexjobs", c) for c in dups["sexjobs_ad_code"]],
+                         [ps.code("kinky", c) for c in dups["kinky_ad_code"]]))
+    between = {m: _pair_quality(found, true_pairs) for m, found in between_site_pairs(parsed, rows, clusters).items()}
     return LinkageQuality(
         units=len(units), advertisers=int(units["advertiser"].nunique()), clusters=int(units["cluster"].nunique()),
-        precision=precision, recall=recall, report_recall=report_recall, seconds=time.perf_counter() - t0,
+        precision=precision, recall=recall, report_recall=report_recall, seconds=seconds,
+        postings=int(adv["posting_id"].nunique()), phone_units=int(phone_rows["unique_ad_key"].nunique()),
+        between=between, true_pairs=len(true_pairs), weights=model.match_weights,
     )
 
 
@@ -119,6 +172,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=0.2)
     ap.add_argument("--random-key", action="store_true", help="a fresh pseudonym key instead of the fixed test key")
+    ap.add_argument("--weights", action="store_true", help="print the trained model's m, u and match weights")
     ap.add_argument("--set", action="append", default=[], help="config override KEY=YAML (e.g. reposts__other_name=0.5)")
     args = ap.parse_args()
     import yaml
@@ -127,8 +181,11 @@ def main() -> None:
     pop = simulate(load_config(scale=args.scale, **overrides))
     from sekswerk_assets.lib.crypto import new_key
 
-    for line in evaluate(pop, new_key() if args.random_key else TEST_KEY).lines():
+    q = evaluate(pop, new_key() if args.random_key else TEST_KEY)
+    for line in q.lines():
         print(line)
+    if args.weights:
+        print(q.weights.round(5).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ def test_unique_workers_report_and_linked(pop, year_truth):
     n = units.groupby("method").size()
     assert abs(n["report"] - len(pop.postings)) / len(pop.postings) < 0.01
     assert abs(n["linked"] - len(pop.advertisers)) / len(pop.advertisers) < 0.01
-    assert n["linked"] < n["report"]
+    assert n["linked"] < n["report_phone"] < n["report"]
 
 
 def test_linkage_clusters_are_the_true_advertisers(pop, year_truth):
@@ -163,7 +163,7 @@ def test_asset_chain_on_eight_weeks(tmp_path, pop, instance):
     assert weekly_rows["new_vs_previous"].iloc[1:].tolist() == yearly_rows["new_vs_previous"].iloc[1:].tolist()
     assert weekly_rows["new_vs_previous_five"].iloc[1:].tolist() == yearly_rows["new_vs_previous_five"].iloc[1:].tolist()
     tables = con.execute("select table_id, method, count(*) n from ads.price_table group by all").df()
-    assert set(tables["method"]) == {"report", "linked"}
+    assert set(tables["method"]) == {"report", "report_phone", "linked"}
     mats = {e.asset_key.to_user_string(): e.materialization.metadata for e in result.get_asset_materialization_events()}
     assert "figure_2_5_active" in mats["ads/ad_lifecycle_year"]
     assert "figure_2_11_map" in mats["ads/municipality_table"]
@@ -174,7 +174,7 @@ def test_asset_chain_on_eight_weeks(tmp_path, pop, instance):
     uw = mats["ads/unique_workers"]
     assert uw["linkage/pairs_linked"].value > 0 and uw["linkage/candidate_pairs"].value >= uw["linkage/pairs_linked"].value
     assert uw["linkage/match_weights_chart"].value.startswith("![") and "phone_pseudo" in uw["linkage/match_weights"].value
-    assert uw["linkage_version"].value == "3-splink-graded" and "EM blocked on phone_pseudo" in uw["linkage/training"].value
+    assert uw["linkage_version"].value == "4-splink-names-sites" and "EM blocked on phone_pseudo" in uw["linkage/training"].value
     # re-materialising a week and the year leaves identical tables (no duplicated rows)
     before = con.execute("select * from ads.weekly_unique_ads order by all").df()
     before_units = con.execute("select count(*) from ads.unique_workers").fetchone()[0]

@@ -1,7 +1,8 @@
 """Test support: sandbox ground truth shaped like ``ads/parsed_ads`` (what a perfect extractor returns).
 
 Lets the deduplication, lifecycle and table stages be tested against ground truth on
-their own, independently of extraction errors. Pseudonyms here are plain SHA-256 (test only).
+their own, independently of extraction errors. Pseudonyms here are plain SHA-256 (test only); the
+name Bloom filter is the real keyed one under a fixed test key.
 """
 
 from __future__ import annotations
@@ -19,6 +20,19 @@ REGION = {"nederland": "netherlands", "zuid_amerika": "south_america", "overig":
 def _h(values: pd.Series, domain: str) -> pd.Series:
     return values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
                       else hashlib.sha256(f"{domain}|{v}".encode()).hexdigest()[:32])
+
+
+TRUTH_KEY = "sekswerk truth-shaped test rows only"
+
+
+def name_blooms(names: pd.Series) -> pd.Series:
+    """The keyed name Bloom filters (``Pseudonymizer.name_bloom``) of ``names``, one hash per distinct name."""
+    from sekswerk_assets.lib.pseudonym import Pseudonymizer
+
+    ps = Pseudonymizer(TRUTH_KEY)
+    blooms = {n: ps.name_bloom(n) for n in names.dropna().unique()}
+    return pd.Series(pd.array([blooms.get(n) if isinstance(n, str) else None for n in names], dtype="Int64"),
+                     index=names.index)
 
 
 def truth_parsed(pop, weeks: list[str] | None = None) -> pd.DataFrame:
@@ -64,5 +78,6 @@ def truth_parsed(pop, weeks: list[str] | None = None) -> pd.DataFrame:
         "kvk_number": df["term_kvk"].astype(bool),
         "parse_ok": True,
         "parse_error": None,
+        "name_bloom": name_blooms(df["name"]),
     })
     return out.reset_index(drop=True)

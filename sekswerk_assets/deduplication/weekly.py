@@ -12,7 +12,7 @@ import hashlib
 import pandas as pd
 
 PHONE_SITES = ("kinky", "sexjobs")
-DEDUP_VERSION = "1"
+DEDUP_VERSION = "2"  # 2: keeps the name Bloom filter for the linkage
 
 KEEP_COLUMNS = [
     "measurement_week", "measurement_year", "site", "ad_pseudo", "phone_pseudo", "name_pseudo", "text_hash",
@@ -31,6 +31,8 @@ def unique_ad_key(site: pd.Series, ad_pseudo: pd.Series, name_pseudo: pd.Series)
 def dedup_week(parsed: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """Unique ads of one week and the statistics the report gives for this step."""
     df = parsed[parsed["parse_ok"]].drop_duplicates(["site", "ad_pseudo"]).copy()
+    if "name_bloom" not in df:  # parsed before the name filter existed: names compare exactly only
+        df["name_bloom"] = pd.array([pd.NA] * len(df), dtype="Int64")
     keyed = df["site"].isin(PHONE_SITES) & df["phone_pseudo"].notna() & df["gm_code"].notna()
     pair = df["phone_pseudo"].astype(str) + "|" + df["gm_code"].astype(str)
     kinky_pairs = set(pair[keyed & (df["site"] == "kinky")])
@@ -39,7 +41,7 @@ def dedup_week(parsed: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     unique = df[~duplicate].copy()
     unique["also_on_sexjobs"] = (unique["site"] == "kinky") & pair[~duplicate].isin(sexjobs_pairs)
     unique["unique_ad_key"] = unique_ad_key(unique["site"], unique["ad_pseudo"], unique["name_pseudo"])
-    unique = unique[KEEP_COLUMNS[:4] + ["unique_ad_key"] + KEEP_COLUMNS[4:] + ["also_on_sexjobs"]]
+    unique = unique[KEEP_COLUMNS[:4] + ["unique_ad_key"] + KEEP_COLUMNS[4:] + ["also_on_sexjobs", "name_bloom"]]
     n_sexjobs = int((df["site"] == "sexjobs").sum())
     stats = {
         "observations": len(df),

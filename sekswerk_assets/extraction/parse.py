@@ -26,7 +26,7 @@ COLUMNS = [
     "text_hash", "text_simhash", "gender", "transgender", "type_stated", "work_home", "work_escort", "work_massage",
     "origin_country", "origin_region", "age", "age_under_18", "price_hour", "price_home", "price_escort", "gm_code",
     "municipality_match", "licensed_terms", "licensed_indicated", "licence_number", "kvk_number", "parse_ok",
-    "parse_error",
+    "parse_error", "name_bloom",
 ]
 STR_COLS = ["measurement_week", "measurement_year", "site", "ad_pseudo", "url_pseudo", "phone_pseudo", "name_pseudo",
             "text_hash", "gender", "origin_country", "origin_region", "gm_code", "municipality_match",
@@ -34,7 +34,7 @@ STR_COLS = ["measurement_week", "measurement_year", "site", "ad_pseudo", "url_ps
 BOOL_COLS = ["transgender", "type_stated", "work_home", "work_escort", "work_massage", "age_under_18",
              "licensed_indicated", "licence_number", "kvk_number", "parse_ok"]
 FLOAT_COLS = ["price_hour", "price_home", "price_escort"]
-INT_COLS = ["text_simhash", "age"]
+INT_COLS = ["text_simhash", "age", "name_bloom"]
 _PHONE_IN_TEXT = re.compile(r"(?:\+|00)\s?31\s?(?:\(0\))?[\s-]?\d(?:[\s-]?\d){8}|\b0\d(?:[\s-]?\d){8}\b")
 
 
@@ -242,6 +242,7 @@ def parse_ad(site: str, body: bytes, matcher: MunicipalityMatcher, pseudonyms) -
     out = extract(site, raw, matcher)
     out["phone_pseudo"] = pseudonyms.phone(phone_of(raw)) if site != "topescortbabes" or raw.phone else None
     out["name_pseudo"] = pseudonyms.name(raw.name)
+    out["name_bloom"] = pseudonyms.name_bloom(raw.name)
     text = raw.text or None
     out["text_hash"] = pseudonyms.text_hash(text)
     out["text_simhash"] = pseudonyms.text_simhash(text)

@@ -27,6 +27,8 @@ from sekswerk_assets.lib.crypto import load_or_create_dev_key
 
 PSEUDONYM_LENGTH = 32  # hex characters kept of the HMAC-SHA256 digest (128 bits)
 SHINGLE = 3  # words per shingle of the simhash
+NAME_BLOOM_BITS = 64  # Bloom filter of a name's keyed bigrams, stored as a signed int64
+NAME_BLOOM_HASHES = 2  # bits set per bigram
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -105,6 +107,24 @@ class Pseudonymizer:
         norm = normalise_name(raw)
         return self._hmac("name", norm) if norm else None
 
+    def name_bloom(self, raw: str | None) -> int | None:
+        """Keyed Bloom filter (64 bits, signed int64) of the normalised name's padded character bigrams.
+
+        The privacy-preserving stand-in for a string similarity (Schnell et al. 2009): each bigram of
+        "_name_" is HMAC-keyed and sets ``NAME_BLOOM_HASHES`` of the 64 bits; the Dice coefficient of two
+        filters approximates the bigram similarity of the names, and no name can be read back without
+        the key. Stored beside the exact pseudonym; None for no name.
+        """
+        norm = normalise_name(raw)
+        if not norm:
+            return None
+        padded, value = f"_{norm}_", 0
+        for bigram in {padded[i : i + 2] for i in range(len(padded) - 1)}:
+            digest = hmac.new(self._key, f"name-bigram\x1f{bigram}".encode(), hashlib.sha256).digest()
+            for k in range(NAME_BLOOM_HASHES):
+                value |= 1 << (digest[k] % NAME_BLOOM_BITS)
+        return value - (1 << 64) if value >= (1 << 63) else value
+
     def code(self, site: str, code: str | None) -> str | None:
         if code is None or str(code).strip() == "":
             return None
@@ -159,6 +179,9 @@ class PseudonymResource(dg.ConfigurableResource):
 
     def name(self, raw: str | None) -> str | None:
         return self._impl.name(raw)
+
+    def name_bloom(self, raw: str | None) -> int | None:
+        return self._impl.name_bloom(raw)
 
     def code(self, site: str, code: str | None) -> str | None:
         return self._impl.code(site, code)

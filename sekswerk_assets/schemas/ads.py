@@ -8,7 +8,7 @@ from sekswerk_assets import constants
 
 WEEK = r"^\d{4}-\d{2}-\d{2}$"
 YEAR = r"^\d{4}$"
-METHODS = ["report", "linked"]
+METHODS = ["report", "report_phone", "linked"]  # report_phone: report + between-site phone step
 SITES = list(constants.SITES)
 REGIONS = list(constants.REGIONS)
 
@@ -67,6 +67,9 @@ class WeeklyUniqueAdsModel(AdCharacteristics):
     ad_pseudo: Series[str] = pa.Field(description="keyed pseudonym of the site's ad code")
     phone_pseudo: Series[str] = pa.Field(nullable=True, description="keyed pseudonym of the phone number")
     name_pseudo: Series[str] = pa.Field(nullable=True, description="keyed pseudonym of the advertiser's name")
+    name_bloom: Series[pa.Int64] = pa.Field(
+        nullable=True, description="keyed 64-bit Bloom filter of the name's character bigrams (name similarity, no name)"
+    )
     text_hash: Series[str] = pa.Field(
         nullable=True, description="keyed hash of the normalised ad text (detects identical texts)"
     )
@@ -171,13 +174,13 @@ class AdLifecycleYearModel(pa.DataFrameModel):
 
 
 class UniqueWorkersModel(AdCharacteristics):
-    """One row per unique ad (method ``report``) or per linked advertiser (method ``linked``) in a year."""
+    """One row per unique ad (methods ``report``, ``report_phone``) or per linked advertiser (``linked``) in a year."""
 
     measurement_year: Series[str] = pa.Field(
         str_matches=YEAR, description="measurement year: August to August, named after its first August"
     )
     method: Series[str] = pa.Field(
-        isin=METHODS, description="deduplication method: report (ad code + name) or linked (splink)"
+        isin=METHODS, description="deduplication method: report (ad code + name), report_phone (report + cross-site copies without a municipality found by phone) or linked (splink)"
     )
     unit_id: Series[str] = pa.Field(
         description="id of the unique ad (report method) or linked advertiser (linked method)"
@@ -204,7 +207,7 @@ class AdTableModel(pa.DataFrameModel):
         str_matches=YEAR, description="measurement year: August to August, named after its first August"
     )
     method: Series[str] = pa.Field(
-        isin=METHODS, description="deduplication method: report (ad code + name) or linked (splink)"
+        isin=METHODS, description="deduplication method: report (ad code + name), report_phone (report + cross-site copies without a municipality found by phone) or linked (splink)"
     )
     table_id: Series[str] = pa.Field(description="table or figure id as in the report")
     row: Series[str] = pa.Field(description="row of the published table")

@@ -32,6 +32,9 @@ class ParsedAdsModel(AdCharacteristics):
     name_pseudo: Series[str] = pa.Field(
         nullable=True, str_matches=PSEUDONYM, description="keyed pseudonym of the advertiser's name"
     )
+    name_bloom: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, description="keyed 64-bit Bloom filter of the name's character bigrams (name similarity, no name)"
+    )
     text_hash: Series[str] = pa.Field(
         nullable=True, str_matches=PSEUDONYM, description="keyed hash of the normalised ad text (detects identical texts)"
     )

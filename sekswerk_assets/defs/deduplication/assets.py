@@ -173,7 +173,7 @@ def ad_lifecycle_year(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
 @typed_asset(key=UNIQUE_WORKERS, model=UniqueWorkersModel, partitions="yearly", group="deduplication",
              code_version=f"{DEDUP_VERSION}-{LINKAGE_VERSION}", deps=YEARLY_DEPS)
 def unique_workers(context: dg.AssetExecutionContext, duckdb: DuckDBResource, data: DataDirResource) -> dg.Output:
-    """Unique ads over the year by the report's method (ad code + name) and by improved linkage."""
+    """Unique ads over the year by the report's method (ad code + name), with a phone step between sites, and linked."""
     year = context.partition_key
     rows = read_year_rows(duckdb, year)
     if rows.empty:
@@ -181,12 +181,14 @@ def unique_workers(context: dg.AssetExecutionContext, duckdb: DuckDBResource, da
     context.log.info(f"{year}: linking {rows['unique_ad_key'].nunique()} report units with splink ...")
     units, model = build_unique_workers(rows, year)
     n = units.groupby("method").size().to_dict()
-    context.log.info(f"{year}: {n.get('report', 0)} unique ads (report method), {n.get('linked', 0)} linked advertisers")
+    context.log.info(f"{year}: {n.get('report', 0)} unique ads (report method), {n.get('report_phone', 0)} (report "
+                     f"method + phone between sites), {n.get('linked', 0)} linked advertisers")
     return dg.Output(
         units,
         metadata={
             **table_metadata(units, preview=False),
             "unique_ads_report_method": int(n.get("report", 0)),
+            "unique_ads_report_phone_method": int(n.get("report_phone", 0)),
             "advertisers_linked": int(n.get("linked", 0)),
             "weeks_used": int(rows["measurement_week"].nunique()),
             "linkage/candidate_pairs": model.pairs_scored,

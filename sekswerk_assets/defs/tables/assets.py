@@ -1,4 +1,4 @@
-"""Yearly chapter-2 tables, one asset each, computed under both methods (``report`` and ``linked``)."""
+"""Yearly chapter-2 tables, one asset each, computed under every method (``report``, ``report_phone``, ``linked``)."""
 
 import dagster as dg
 import great_expectations.expectations as gxe
@@ -18,7 +18,7 @@ from sekswerk_assets.lib.years import YEARLY_DEPS, read_year_rows
 from sekswerk_assets.partitions import measurement_year_partitions, weeks_of_year
 from sekswerk_assets.reference.loader import MunicipalityReference, list_year_for
 from sekswerk_assets.resources import DataDirResource
-from sekswerk_assets.schemas.ads import AdTableModel, WeeklySeriesModel
+from sekswerk_assets.schemas.ads import METHODS, AdTableModel, WeeklySeriesModel
 from sekswerk_assets.tables import builders as B
 
 UNITS = UNIQUE_WORKERS
@@ -146,7 +146,7 @@ age_table_expectations = gx_check(
 def unique_workers_expectations(unique_workers: pd.DataFrame) -> dg.AssetCheckResult:
     return validate_suite(unique_workers, "unique_workers", [
         row_count_between(1),
-        gxe.ExpectColumnValuesToBeInSet(column="method", value_set=["report", "linked"]),
+        gxe.ExpectColumnValuesToBeInSet(column="method", value_set=list(METHODS)),
         gxe.ExpectColumnValuesToBeInSet(column="gender", value_set=["female", "male"]),
         gxe.ExpectColumnValuesToBeBetween(column="age", min_value=18, max_value=99, mostly=0.995),
         gxe.ExpectColumnValuesToBeBetween(column="price_hour", min_value=20, max_value=2000, mostly=0.995),
