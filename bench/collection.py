@@ -365,7 +365,8 @@ def run(scale: float, week: str, rounds: int, contenders=CONTENDERS, *, warm_up:
 
 def summarise(runs: list[dict], scale: float, week: str, rounds: int, reference_pages: int) -> dict:
     out: dict = {"scale": scale, "week": week, "rounds": rounds, "reference_pages": reference_pages}
-    measures = ("wall_s", "process_wall_s", "work_s", "cpu_s", "peak_rss_mb", "peak_pss_mb", "processes", "pages")
+    measures = ("wall_s", "process_wall_s", "work_s", "cpu_s", "cpu_rusage_s", "cpu_sampled_s", "peak_rss_mb",
+                "peak_pss_mb", "processes", "pages")
     for contender in dict.fromkeys(r["contender"] for r in runs):
         mine = [r for r in runs if r["contender"] == contender]
         out[contender] = {m: round(statistics.median(r[m] for r in mine), 3 if m.endswith("_s") else 1)
