@@ -43,7 +43,8 @@ def main() -> None:
     from sekswerk_assets.lib.metadata import code_version
 
     figures: dict = {}
-    flatten("collection", run("bench.collection", "--scale", args.scale), figures)
+    # bench.collection appends its own rows only when run alone
+    flatten("collection", run("bench.collection", "--scale", args.scale, "--no-record"), figures)
     flatten("extraction", run("bench.extraction", "--scale", args.scale), figures)
     year_args = ["--scale", args.scale, "--weeks", args.weeks] + (["--snapshots", args.snapshots] if args.snapshots else [])
     flatten("year", run("bench.year", *year_args), figures)
