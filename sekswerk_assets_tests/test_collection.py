@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from sekswerk_assets.defs.collection.assets import raw_snapshots
+from sekswerk_assets.lib.keys import raw_snapshot_key
 from sekswerk_assets.collection.client import AdSitesResource
 from sekswerk_assets.lib.snapshots import SnapshotStore
 from sekswerk_assets.lib.crypto import Cipher, DecryptionError, new_key
@@ -45,7 +46,7 @@ def collected(tmp_path_factory, sandbox_urls):
         ad_sites=AdSitesResource(sandbox_scale=SCALE, sandbox_base_urls=sandbox_urls),
     )
     with dg.instance_for_test() as instance:
-        result = dg.materialize(raw_snapshots, partition_key=WEEK, resources=res, instance=instance)
+        result = dg.materialize([raw_snapshots], partition_key=WEEK, resources=res, instance=instance)
     assert result.success
     return {"tmp": tmp, "key": key, "store": SnapshotStore(tmp / "data", Cipher(key)), "result": result, "res": res}
 
@@ -98,7 +99,7 @@ def test_faults_give_the_same_pages(collected, tmp_path):
         ),
     )
     with dg.instance_for_test() as instance:
-        assert dg.materialize(raw_snapshots, partition_key=WEEK, resources=res, instance=instance).success
+        assert dg.materialize([raw_snapshots], partition_key=WEEK, resources=res, instance=instance).success
     faulty = SnapshotStore(tmp_path / "data", Cipher(collected["key"]))
     retried = 0
     for site in SITES:
@@ -111,7 +112,8 @@ def test_layout_change_fails_the_check(tmp_path):
     res = make_resources(tmp_path, ad_sites=AdSitesResource(sandbox_scale=SCALE, sandbox_layout_change=True))
     with dg.instance_for_test() as instance:
         result = dg.materialize(
-            [raw_snapshots[0]], partition_key=WEEK, resources=res, instance=instance, raise_on_error=False
+            [raw_snapshots], selection=[raw_snapshot_key("kinky")], partition_key=WEEK, resources=res,
+            instance=instance, raise_on_error=False,
         )
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not checks["week_not_empty"].passed
@@ -123,7 +125,7 @@ def test_rematerialising_replaces_the_partition(collected, sandbox_urls):
     before = {s: store.manifest(s, WEEK).drop(columns=["fetched_at", "offset", "length"]) for s in SITES}
     bodies_before = {row["url"]: body for row, body in store.pages("sexjobs", WEEK)}
     with dg.instance_for_test() as instance:
-        assert dg.materialize(raw_snapshots, partition_key=WEEK, resources=res, instance=instance).success
+        assert dg.materialize([raw_snapshots], partition_key=WEEK, resources=res, instance=instance).success
     for site in SITES:
         after = store.manifest(site, WEEK).drop(columns=["fetched_at", "offset", "length"])
         pd.testing.assert_frame_equal(before[site], after)
@@ -170,8 +172,8 @@ def test_real_site_past_week_is_refused(collected, sandbox_urls):
     res = dict(collected["res"])
     res["ad_sites"] = AdSitesResource(kinky_url=sandbox_urls["kinky"])
     with dg.instance_for_test() as instance:
-        result = dg.materialize([raw_snapshots[0]], partition_key=WEEK, resources=res, instance=instance,
-                                raise_on_error=False)
+        result = dg.materialize([raw_snapshots], selection=[raw_snapshot_key("kinky")], partition_key=WEEK,
+                                resources=res, instance=instance, raise_on_error=False)
     assert not result.success
     failure = result.get_step_failure_events()[0]
     assert "only shows the current week" in str(failure.event_specific_data.error)
