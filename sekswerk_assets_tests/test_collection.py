@@ -108,6 +108,28 @@ def test_faults_give_the_same_pages(collected, tmp_path):
     assert retried > 0, "faults were injected, so some pages must have needed a retry"
 
 
+def test_fast_path_stores_the_same_pages_as_the_browser_path(collected, sandbox_urls, tmp_path):
+    """aiohttp for static pages (the default, used by ``collected``) and the browser's request context store
+    byte-identical page contents: the same URLs, page types and outcomes, and the same decrypted bodies."""
+    browser_path = AdSitesResource(sandbox_scale=SCALE, sandbox_base_urls=sandbox_urls, http_client="browser")
+    store = SnapshotStore(tmp_path / "data", Cipher(collected["key"]))
+    writers = {site: store.writer(site, WEEK) for site in SITES}
+    results = browser_path.collect_many(SITES, WEEK, sink=lambda site, rec: writers[site].add(rec))
+    for site in SITES:
+        writers[site].commit(results[site].summary())
+    columns = ["page_type", "section", "url", "ad_code", "status", "bytes", "sha256", "ok", "error"]
+    for site in SITES:
+        fast, slow = collected["store"].manifest(site, WEEK), store.manifest(site, WEEK)
+        assert len(fast) == len(slow) > 10
+        assert set(fast["page_type"]) >= {"robots", "ad"} and fast["ok"].all()
+        pd.testing.assert_frame_equal(fast[columns], slow[columns])
+        fast_bodies = {(row["page_type"], row["url"]): body for row, body in collected["store"].pages(site, WEEK)}
+        slow_bodies = {(row["page_type"], row["url"]): body for row, body in store.pages(site, WEEK)}
+        assert fast_bodies.keys() == slow_bodies.keys()
+        differing = [k for k in fast_bodies if fast_bodies[k] != slow_bodies[k]]
+        assert not differing, f"{site}: {len(differing)} pages differ between the two paths"
+
+
 def test_layout_change_fails_the_check(tmp_path):
     res = make_resources(tmp_path, ad_sites=AdSitesResource(sandbox_scale=SCALE, sandbox_layout_change=True))
     with dg.instance_for_test() as instance:
