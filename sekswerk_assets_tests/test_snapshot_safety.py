@@ -69,11 +69,17 @@ def test_layout_change_on_recollection_keeps_the_stored_snapshot(tmp_path):
 
     changed = resources(tmp_path, key, sandbox_layout_change=True)
     with dg.instance_for_test() as instance:
-        result = dg.materialize([raw_snapshots], selection=[KINKY], partition_key=WEEK, resources=changed,
+        # sexjobs is collected in the same run (one multi-asset): nothing is stored for it, so its snapshot is
+        # stored and reported; then the run fails for kinky alone
+        result = dg.materialize([raw_snapshots], selection=[KINKY, SEXJOBS], partition_key=WEEK, resources=changed,
                                 instance=instance, raise_on_error=False)
     assert not result.success
+    assert [m.asset_key for m in result.get_asset_materialization_events()] == [SEXJOBS]
+    assert {(e.asset_key, e.check_name) for e in result.get_asset_check_evaluations()} == {
+        (SEXJOBS, "all_listed_ads_accounted"), (SEXJOBS, "week_not_empty"), (SEXJOBS, "error_rate")}
     failure = str(result.get_step_failure_events()[0].event_specific_data.error)
     assert "stored snapshot of kinky 2020-09-01 kept" in failure
+    assert "sexjobs" not in result.get_step_failure_events()[0].event_specific_data.error.message
     assert "week_not_empty" in failure and "layout may have changed" in failure
     assert files(store, "kinky") == before  # byte-identical: pages, manifest and summary
     assert [p.name for p in store.partition_dir("kinky", WEEK).parent.iterdir()] == [WEEK]  # nothing left aside
