@@ -11,6 +11,7 @@ import dagster as dg
 from sekswerk_assets.defs.collection.assets import raw_snapshots
 from sekswerk_assets.collection.client import AdSitesResource
 from sekswerk_assets.defs.deduplication.assets import unique_workers
+from sekswerk_assets.lib.keys import raw_snapshot_key
 from sekswerk_assets.resources import DataDirResource
 
 from .conftest import make_resources
@@ -25,7 +26,8 @@ def main(mode: str, work: str, key: str) -> None:
     with dg.instance_for_test() as instance:
         print("READY", flush=True)
         if mode == "collect":
-            result = dg.materialize([raw_snapshots[0]], partition_key=WEEK, resources=res, instance=instance)
+            result = dg.materialize([raw_snapshots], selection=[raw_snapshot_key("kinky")], partition_key=WEEK,
+                                    resources=res, instance=instance)
         else:
             result = dg.materialize([unique_workers], partition_key="2020", resources=res, instance=instance)
     print("DONE" if result.success else "FAILED", flush=True)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from sekswerk_assets.defs.collection.assets import raw_snapshots
+from sekswerk_assets.lib.keys import raw_snapshot_key
 from sekswerk_assets.collection.client import AdSitesResource
 from sekswerk_assets.lib.snapshots import SnapshotStore
 from sekswerk_assets.lib.crypto import Cipher, DecryptionError, new_key
@@ -45,7 +46,7 @@ def collected(tmp_path_factory, sandbox_urls):
         ad_sites=AdSitesResource(sandbox_scale=SCALE, sandbox_base_urls=sandbox_urls),
     )
     with dg.instance_for_test() as instance:
-        result = dg.materialize(raw_snapshots, partition_key=WEEK, resources=res, instance=instance)
+        result = dg.materialize([raw_snapshots], partition_key=WEEK, resources=res, instance=instance)
     assert result.success
     return {"tmp": tmp, "key": key, "store": SnapshotStore(tmp / "data", Cipher(key)), "result": result, "res": res}
 
@@ -98,7 +99,7 @@ def test_faults_give_the_same_pages(collected, tmp_path):
         ),
     )
     with dg.instance_for_test() as instance:
-        assert dg.materialize(raw_snapshots, partition_key=WEEK, resources=res, instance=instance).success
+        assert dg.materialize([raw_snapshots], partition_key=WEEK, resources=res, instance=instance).success
     faulty = SnapshotStore(tmp_path / "data", Cipher(collected["key"]))
     retried = 0
     for site in SITES:
@@ -107,11 +108,34 @@ def test_faults_give_the_same_pages(collected, tmp_path):
     assert retried > 0, "faults were injected, so some pages must have needed a retry"
 
 
+def test_fast_path_stores_the_same_pages_as_the_browser_path(collected, sandbox_urls, tmp_path):
+    """aiohttp for static pages (the default, used by ``collected``) and the browser's request context store
+    byte-identical page contents: the same URLs, page types and outcomes, and the same decrypted bodies."""
+    browser_path = AdSitesResource(sandbox_scale=SCALE, sandbox_base_urls=sandbox_urls, http_client="browser")
+    store = SnapshotStore(tmp_path / "data", Cipher(collected["key"]))
+    writers = {site: store.writer(site, WEEK) for site in SITES}
+    results = browser_path.collect_many(SITES, WEEK, sink=lambda site, rec: writers[site].add(rec))
+    for site in SITES:
+        writers[site].commit(results[site].summary())
+    columns = ["page_type", "section", "url", "ad_code", "status", "bytes", "sha256", "ok", "error"]
+    for site in SITES:
+        fast, slow = collected["store"].manifest(site, WEEK), store.manifest(site, WEEK)
+        assert len(fast) == len(slow) > 10
+        assert set(fast["page_type"]) >= {"robots", "ad"} and fast["ok"].all()
+        pd.testing.assert_frame_equal(fast[columns], slow[columns])
+        fast_bodies = {(row["page_type"], row["url"]): body for row, body in collected["store"].pages(site, WEEK)}
+        slow_bodies = {(row["page_type"], row["url"]): body for row, body in store.pages(site, WEEK)}
+        assert fast_bodies.keys() == slow_bodies.keys()
+        differing = [k for k in fast_bodies if fast_bodies[k] != slow_bodies[k]]
+        assert not differing, f"{site}: {len(differing)} pages differ between the two paths"
+
+
 def test_layout_change_fails_the_check(tmp_path):
     res = make_resources(tmp_path, ad_sites=AdSitesResource(sandbox_scale=SCALE, sandbox_layout_change=True))
     with dg.instance_for_test() as instance:
         result = dg.materialize(
-            [raw_snapshots[0]], partition_key=WEEK, resources=res, instance=instance, raise_on_error=False
+            [raw_snapshots], selection=[raw_snapshot_key("kinky")], partition_key=WEEK, resources=res,
+            instance=instance, raise_on_error=False,
         )
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not checks["week_not_empty"].passed
@@ -123,7 +147,7 @@ def test_rematerialising_replaces_the_partition(collected, sandbox_urls):
     before = {s: store.manifest(s, WEEK).drop(columns=["fetched_at", "offset", "length"]) for s in SITES}
     bodies_before = {row["url"]: body for row, body in store.pages("sexjobs", WEEK)}
     with dg.instance_for_test() as instance:
-        assert dg.materialize(raw_snapshots, partition_key=WEEK, resources=res, instance=instance).success
+        assert dg.materialize([raw_snapshots], partition_key=WEEK, resources=res, instance=instance).success
     for site in SITES:
         after = store.manifest(site, WEEK).drop(columns=["fetched_at", "offset", "length"])
         pd.testing.assert_frame_equal(before[site], after)
@@ -170,8 +194,8 @@ def test_real_site_past_week_is_refused(collected, sandbox_urls):
     res = dict(collected["res"])
     res["ad_sites"] = AdSitesResource(kinky_url=sandbox_urls["kinky"])
     with dg.instance_for_test() as instance:
-        result = dg.materialize([raw_snapshots[0]], partition_key=WEEK, resources=res, instance=instance,
-                                raise_on_error=False)
+        result = dg.materialize([raw_snapshots], selection=[raw_snapshot_key("kinky")], partition_key=WEEK,
+                                resources=res, instance=instance, raise_on_error=False)
     assert not result.success
     failure = result.get_step_failure_events()[0]
     assert "only shows the current week" in str(failure.event_specific_data.error)

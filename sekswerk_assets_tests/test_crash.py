@@ -27,7 +27,7 @@ WEEK = "2020-11-24"
 
 
 def run(mode: str, work, key: str, kill_after: float | None = None) -> str:
-    # scale 1: collecting kinky takes several seconds, so the kill lands in the middle of it
+    # scale 1: collecting kinky takes a few seconds; the collection is killed on its first ad-pages progress line
     proc = subprocess.Popen([sys.executable, "-m", "sekswerk_assets_tests.crash_runner", mode, str(work), key, "1.0"],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
@@ -38,7 +38,8 @@ def run(mode: str, work, key: str, kill_after: float | None = None) -> str:
     seen = []
     for line in proc.stdout:  # wait until the step is running, then kill the whole process group
         seen.append(line)
-        if "STEP_START" in line and ("raw_snapshots__kinky" in line or "ads__unique_workers" in line):
+        # collection: once ad pages are being fetched (its progress lines), however fast the collector is
+        if ("kinky: " in line and " ad pages" in line) or ("STEP_START" in line and "ads__unique_workers" in line):
             time.sleep(kill_after)
             os.killpg(proc.pid, signal.SIGKILL)
             break
@@ -63,7 +64,7 @@ def test_kill_during_collection(tmp_path):
     run("collect", tmp_path, key)
     store = SnapshotStore(tmp_path / "data", Cipher(key))
     first, written = snapshot_view(store), stamp(store)
-    out = run("collect", tmp_path, key, kill_after=3.0)  # killed while fetching ad pages
+    out = run("collect", tmp_path, key, kill_after=0.0)  # killed while fetching ad pages
     assert "STEP_SUCCESS" not in out
     assert stamp(store) == written  # the old version is untouched
     pd.testing.assert_frame_equal(snapshot_view(store), first)

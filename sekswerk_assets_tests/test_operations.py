@@ -124,7 +124,7 @@ def test_ui_materialises_a_week(services):
         page.screenshot(path=str(ARTIFACTS / "ui_catalog.png"))
         page.goto(url + "/assets/raw_snapshots/kinky")
         page.get_by_role("button", name="Materialize…").first.click(timeout=120_000)
-        page.get_by_text("Show all partitions").click()
+        page.get_by_text("Show all partitions").click(timeout=120_000)
         box = page.get_by_placeholder("No matching partitions").or_(page.locator("div[role=dialog] input").first)
         box.first.fill("2020-09-22")
         box.first.press("Enter")
@@ -137,7 +137,8 @@ def test_ui_materialises_a_week(services):
             assert not any(r["status"] == "FAILURE" for r in mine), mine
             return any(r["status"] == "SUCCESS" for r in mine)
 
-        wait_until(succeeded, 300, "the run launched from the UI")
+        # generous: on a loaded machine the run's step subprocesses alone take minutes to start
+        wait_until(succeeded, 600, "the run launched from the UI")
         page.goto(url + "/assets/raw_snapshots/kinky?view=partitions")
         page.wait_for_timeout(2000)
         page.screenshot(path=str(ARTIFACTS / "ui_materialised.png"))

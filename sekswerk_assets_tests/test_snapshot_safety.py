@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from sekswerk_assets.defs.collection.assets import raw_snapshots
+from sekswerk_assets.lib.keys import raw_snapshot_key
 from sekswerk_assets.collection.client import AdSitesResource
 from sekswerk_assets.lib.snapshots import (
     CheckOutcome,
@@ -31,7 +32,7 @@ from .conftest import make_resources
 
 SCALE = 0.05
 WEEK = "2020-09-01"
-KINKY, SEXJOBS = raw_snapshots[0], raw_snapshots[1]
+KINKY, SEXJOBS = raw_snapshot_key("kinky"), raw_snapshot_key("sexjobs")
 
 
 def resources(tmp: Path, key: str, **sites) -> dict:
@@ -59,8 +60,8 @@ def test_layout_change_on_recollection_keeps_the_stored_snapshot(tmp_path):
     key = new_key()
     good = resources(tmp_path, key)
     with dg.instance_for_test() as instance:
-        assert dg.materialize([KINKY, parsed_ads], partition_key=WEEK, resources=good, instance=instance,
-                              selection=[KINKY.key, parsed_ads.key], raise_on_error=False).output_for_node(
+        assert dg.materialize([raw_snapshots, parsed_ads], partition_key=WEEK, resources=good, instance=instance,
+                              selection=[KINKY, parsed_ads.key], raise_on_error=False).output_for_node(
             "ads__parsed_ads") is not None
     store = SnapshotStore(tmp_path / "data", Cipher(key))
     before, rows_before = files(store, "kinky"), parsed_rows(tmp_path)
@@ -68,11 +69,17 @@ def test_layout_change_on_recollection_keeps_the_stored_snapshot(tmp_path):
 
     changed = resources(tmp_path, key, sandbox_layout_change=True)
     with dg.instance_for_test() as instance:
-        result = dg.materialize([KINKY], partition_key=WEEK, resources=changed, instance=instance,
-                                raise_on_error=False)
+        # sexjobs is collected in the same run (one multi-asset): nothing is stored for it, so its snapshot is
+        # stored and reported; then the run fails for kinky alone
+        result = dg.materialize([raw_snapshots], selection=[KINKY, SEXJOBS], partition_key=WEEK, resources=changed,
+                                instance=instance, raise_on_error=False)
     assert not result.success
+    assert [m.asset_key for m in result.get_asset_materialization_events()] == [SEXJOBS]
+    assert {(e.asset_key, e.check_name) for e in result.get_asset_check_evaluations()} == {
+        (SEXJOBS, "all_listed_ads_accounted"), (SEXJOBS, "week_not_empty"), (SEXJOBS, "error_rate")}
     failure = str(result.get_step_failure_events()[0].event_specific_data.error)
     assert "stored snapshot of kinky 2020-09-01 kept" in failure
+    assert "sexjobs" not in result.get_step_failure_events()[0].event_specific_data.error.message
     assert "week_not_empty" in failure and "layout may have changed" in failure
     assert files(store, "kinky") == before  # byte-identical: pages, manifest and summary
     assert [p.name for p in store.partition_dir("kinky", WEEK).parent.iterdir()] == [WEEK]  # nothing left aside
@@ -83,9 +90,9 @@ def test_layout_change_on_recollection_keeps_the_stored_snapshot(tmp_path):
 
     # replace: force stores the new (empty) snapshot anyway, and its blocking check fails
     with dg.instance_for_test() as instance:
-        forced = dg.materialize([KINKY], partition_key=WEEK, resources=changed, instance=instance,
-                                raise_on_error=False,
-                                run_config={"ops": {"raw_snapshots__kinky": {"config": {"replace": "force"}}}})
+        forced = dg.materialize([raw_snapshots], selection=[KINKY], partition_key=WEEK, resources=changed,
+                                instance=instance, raise_on_error=False,
+                                run_config={"ops": {"raw_snapshots": {"config": {"replace": "force"}}}})
     checks = {e.check_name: e for e in forced.get_asset_check_evaluations()}
     assert not checks["week_not_empty"].passed
     assert store.summary("kinky", WEEK)["ads_fetched"] == 0
@@ -97,8 +104,8 @@ def test_lost_listing_section_and_page_fail_the_check(tmp_path):
         "/advertenties/escort?p=2",  # sexjobs: one page of a section
     ])
     with dg.instance_for_test() as instance:
-        result = dg.materialize([KINKY, SEXJOBS], partition_key=WEEK, resources=res, instance=instance,
-                                raise_on_error=False)
+        result = dg.materialize([raw_snapshots], selection=[KINKY, SEXJOBS], partition_key=WEEK, resources=res,
+                                instance=instance, raise_on_error=False)
     checks = {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}
     kinky = checks[("kinky", "all_listed_ads_accounted")]
     assert not kinky.passed
@@ -121,7 +128,7 @@ def test_lost_listing_section_and_page_fail_the_check(tmp_path):
 def test_complete_collection_accounts_for_every_page(tmp_path):
     res = resources(tmp_path, new_key())
     with dg.instance_for_test() as instance:
-        result = dg.materialize(raw_snapshots, partition_key=WEEK, resources=res, instance=instance)
+        result = dg.materialize([raw_snapshots], partition_key=WEEK, resources=res, instance=instance)
     for e in result.get_asset_check_evaluations():
         assert e.passed, (e.asset_key, e.check_name, e.description)
     store = SnapshotStore(tmp_path / "data", res["data"].cipher())
@@ -136,7 +143,8 @@ def test_complete_collection_accounts_for_every_page(tmp_path):
 def test_wall_failure_is_reported_as_the_wall(tmp_path):
     res = resources(tmp_path, new_key(), sandbox_fault_fail_paths=["/terms"])
     with dg.instance_for_test() as instance:
-        result = dg.materialize([KINKY], partition_key=WEEK, resources=res, instance=instance, raise_on_error=False)
+        result = dg.materialize([raw_snapshots], selection=[KINKY], partition_key=WEEK, resources=res,
+                                instance=instance, raise_on_error=False)
     assert not result.success
     check = {e.check_name: e for e in result.get_asset_check_evaluations()}["week_not_empty"]
     assert not check.passed

@@ -3,11 +3,14 @@
 When a site has no base URL (``SEKSWERK_<SITE>_URL`` unset) the resource starts the
 sandbox server (a subprocess on 127.0.0.1) on first use and stops it when the step ends.
 Politeness defaults differ: unthrottled for the sandbox, slow and careful for real sites.
+:meth:`AdSitesResource.collect_many` collects several sites concurrently in one event loop
+with one browser (for the walls and the JavaScript listing); static pages go through aiohttp.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import dagster as dg
@@ -15,7 +18,15 @@ from pydantic import Field, PrivateAttr, field_validator
 
 from sekswerk_assets import settings
 from sekswerk_assets.collection.adapters import ADAPTERS
-from sekswerk_assets.collection.collector import CollectionResult, Politeness, SiteCollector
+from sekswerk_assets.collection.collector import (
+    HTTP_CLIENTS,
+    CollectionResult,
+    Politeness,
+    RecordSink,
+    SiteCollector,
+    collect_sites,
+)
+from sekswerk_assets.lib.snapshots import PageRecord
 from sekswerk_assets.partitions import today, week_of_date, year_of_week
 
 SANDBOX_WEEK_HEADER = "X-Sandbox-Week"
@@ -63,6 +74,11 @@ class AdSitesResource(dg.ConfigurableResource):
     max_attempts: int = 5
     timeout_s: float | None = Field(default=None, description="per request (sandbox 3 s, real 30 s)")
     page_budget: int = 60_000
+    http_client: str = Field(
+        default="aiohttp",
+        description="how static pages (robots.txt, listings, API pages, ads) are fetched: 'aiohttp' (fast path: "
+        "keep-alive pool with the browser's cookies) or 'browser' (the browser context's request context)",
+    )
 
     _sandbox_servers: dict = PrivateAttr(default_factory=dict)
 
@@ -71,6 +87,13 @@ class AdSitesResource(dg.ConfigurableResource):
     def _scale_as_text(cls, value):
         """Numbers are accepted and kept as text (the field is text so that it can be an EnvVar)."""
         return str(value) if isinstance(value, (int, float)) else value  # measurement year -> (server, urls)
+
+    @field_validator("http_client")
+    @classmethod
+    def _known_client(cls, value):
+        if isinstance(value, str) and value not in HTTP_CLIENTS:
+            raise ValueError(f"http_client must be one of {', '.join(HTTP_CLIENTS)}, not {value!r}")
+        return value
 
     @classmethod
     def from_env(cls) -> "AdSitesResource":
@@ -174,15 +197,57 @@ class AdSitesResource(dg.ConfigurableResource):
 
     def collect(self, site: str, week: str, progress=None) -> CollectionResult:
         """Collect every listed ad page of ``site`` as it is in ``week``."""
-        self.check_week(site, week)
-        headers = {SANDBOX_WEEK_HEADER: week} if self.is_sandbox(site) else {}
-        collector = SiteCollector(
-            ADAPTERS[site],
-            self.base_url(site, week),
-            self.politeness(site),
-            extra_headers=headers,
-            chromium_path=self.chromium_path,
-            local_sandbox_target=self.is_sandbox(site),
-            progress=progress,
-        )
-        return asyncio.run(collector.run())
+        return self.collect_many([site], week, progress=progress)[site]
+
+    def collect_many(
+        self,
+        sites: Sequence[str],
+        week: str,
+        progress: Callable[[str], None] | None = None,
+        sink: Callable[[str, PageRecord], None] | None = None,
+    ) -> dict[str, CollectionResult]:
+        """Collect ``sites`` concurrently (one event loop, one browser) as they are in ``week``.
+
+        ``sink(site, record)``, if given, receives every page record in a writer thread (e.g. a
+        :class:`~sekswerk_assets.lib.snapshots.SnapshotWriter`'s ``add``), so its compression never
+        stalls fetching; it has received every record when this returns. If a site fails, the others
+        are still collected, and then the first failure (in the order of ``sites``) is raised.
+        """
+        outcomes = self.collect_outcomes(sites, week, progress=progress, sink=sink)
+        for site in sites:
+            if isinstance(outcomes[site], BaseException):
+                raise outcomes[site]
+        return outcomes
+
+    def collect_outcomes(
+        self,
+        sites: Sequence[str],
+        week: str,
+        progress: Callable[[str], None] | None = None,
+        sink: Callable[[str, PageRecord], None] | None = None,
+    ) -> dict[str, CollectionResult | BaseException]:
+        """:meth:`collect_many`, but a site that failed maps to its exception instead of raising."""
+        sites = list(dict.fromkeys(sites))
+        for site in sites:
+            self.check_week(site, week)
+        writer = RecordSink(sink) if sink is not None else None
+        collectors = [
+            SiteCollector(
+                ADAPTERS[site],
+                self.base_url(site, week),
+                self.politeness(site),
+                extra_headers={SANDBOX_WEEK_HEADER: week} if self.is_sandbox(site) else {},
+                http_client=self.http_client,
+                progress=progress,
+                emit=writer.put if writer is not None else None,
+            )
+            for site in sites
+        ]
+        # one browser for all sites: Chromium's own sandbox is switched off only if every site is our sandbox
+        local = all(self.is_sandbox(s) for s in sites)
+        try:
+            results = asyncio.run(collect_sites(collectors, chromium_path=self.chromium_path, local_sandbox_target=local))
+        finally:
+            if writer is not None:
+                writer.close()
+        return dict(zip(sites, results))

@@ -1,24 +1,35 @@
-"""The generic Playwright collector: robots.txt, wall, listings, ad pages, retries, politeness.
+"""The generic collector: robots.txt, wall, listings, ad pages, retries, politeness.
 
-Static pages go through Playwright's request context (no rendering, ~50x faster);
-only what needs a browser is rendered: the terms/cookie wall (a click) and a
-JavaScript listing (whose JSON call is captured and then paged directly).
+Only what needs a browser is rendered, in one Chromium per run with a context per site: the
+terms/cookie wall (open, click accept, follow the redirect) and a JavaScript listing (whose JSON
+call is captured and then paged directly). Everything else (robots.txt, static listing pages, API
+listing pages, ad pages) is fetched by aiohttp with keep-alive and a bounded connection pool per
+site, carrying the browser context's cookies, User-Agent and extra headers. The browser is closed
+as soon as every site has passed its browser phases. ``http_client="browser"`` keeps the former
+path, where static pages go through the browser context's own request context (``context.request``).
 Images, media and fonts are never requested.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import random
+import threading
 import time
 import urllib.robotparser
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from http.cookies import Morsel
+from queue import SimpleQueue
 from urllib.parse import urljoin
 
-from playwright.async_api import APIRequestContext, BrowserContext, async_playwright
+import aiohttp
+from playwright.async_api import APIRequestContext, Browser, BrowserContext, async_playwright
 from playwright.async_api import Error as PlaywrightError
+from yarl import URL
 
 from sekswerk_assets.collection.adapters import ListedAd, SiteAdapter
 from sekswerk_assets.collection.browser import chromium_executable, launch_options
@@ -28,6 +39,9 @@ log = logging.getLogger(__name__)
 
 BLOCKED_RESOURCES = {"image", "media", "font"}
 ALL_SECTIONS = "all"  # the section name of a site whose listing has no sections
+MAX_REDIRECTS = 5
+#: how static pages are fetched: "aiohttp" (the fast path) or "browser" (the browser context's request context)
+HTTP_CLIENTS = ("aiohttp", "browser")
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,154 @@ class RateLimiter:
             await asyncio.sleep(delay)
 
 
+class FetchFailed(Exception):
+    """One request failed before it gave a status: ``str(exc)`` is the record's error ("timeout", "network error: X")."""
+
+
+class _AiohttpClient:
+    """Static GETs through one site's aiohttp session (keep-alive, at most ``concurrency`` connections)."""
+
+    def __init__(self, session: aiohttp.ClientSession):
+        self.session = session
+
+    async def get(self, url: str, timeout_s: float) -> tuple[int, bytes]:
+        try:
+            async with self.session.get(url, timeout=aiohttp.ClientTimeout(total=timeout_s),
+                                        allow_redirects=True, max_redirects=MAX_REDIRECTS) as resp:
+                return resp.status, await resp.read()
+        except asyncio.TimeoutError:
+            raise FetchFailed("timeout") from None
+        except aiohttp.ClientError as exc:
+            raise FetchFailed(f"network error: {type(exc).__name__}") from None
+
+    def add_browser_cookies(self, cookies: list[dict]) -> None:
+        """Put the browser context's cookies (``context.cookies()``) into the session's jar, scoped as they were."""
+        for c in cookies:
+            morsel: Morsel = Morsel()
+            morsel.set(c["name"], c["value"], c["value"])  # sent as the browser sends it, unquoted
+            morsel["path"] = c.get("path") or "/"
+            domain = c.get("domain") or ""
+            if domain.startswith("."):
+                morsel["domain"] = domain  # a domain cookie; otherwise host-only, as in the browser
+            if c.get("secure"):
+                morsel["secure"] = True
+            if c.get("httpOnly"):
+                morsel["httponly"] = True
+            scheme = "https" if c.get("secure") else "http"
+            self.session.cookie_jar.update_cookies({c["name"]: morsel},
+                                                   response_url=URL(f"{scheme}://{domain.lstrip('.')}/"))
+
+
+class _BrowserRequestClient:
+    """Static GETs through a browser context's request context (the former path, ``http_client="browser"``)."""
+
+    def __init__(self, request: APIRequestContext):
+        self.request = request
+
+    async def get(self, url: str, timeout_s: float) -> tuple[int, bytes]:
+        try:
+            resp = await self.request.get(url, timeout=timeout_s * 1000, max_redirects=MAX_REDIRECTS,
+                                          fail_on_status_code=False)
+            return resp.status, await resp.body()
+        except PlaywrightError as exc:
+            raise FetchFailed("timeout" if "Timeout" in str(exc) else f"network error: {type(exc).__name__}") from None
+
+
+class BrowserHub:
+    """One Chromium for a whole run, started on first use; each site takes a context and releases it.
+
+    ``users`` is the number of sites that will need the browser; when the last of them releases it
+    (its wall passed, its JavaScript listing captured), the browser and Playwright's driver are closed.
+    """
+
+    def __init__(self, chromium_path: str | None, local_sandbox_target: bool, users: int):
+        self.chromium_path = chromium_path
+        self.local_sandbox_target = local_sandbox_target
+        self.users = users
+        self.launches = 0
+        self._lock = asyncio.Lock()
+        self._pw = None
+        self._browser: Browser | None = None
+        self._failure: BaseException | None = None
+        self._closed = False
+
+    async def start(self) -> Browser:
+        async with self._lock:
+            if self._failure is not None:
+                raise self._failure
+            if self._closed:
+                raise RuntimeError("the run's browser was already closed")
+            if self._browser is None:
+                try:
+                    executable = chromium_executable(self.chromium_path)
+                    options = launch_options(local_sandbox_target=self.local_sandbox_target)
+                    self._pw = await async_playwright().start()
+                    self._browser = await self._pw.chromium.launch(executable_path=executable, headless=True,
+                                                                   **options)
+                    self.launches += 1
+                except BaseException as exc:
+                    self._failure = exc
+                    await self._stop()
+                    raise
+            return self._browser
+
+    async def new_context(self, user_agent: str, headers: dict[str, str]) -> BrowserContext:
+        browser = await self.start()
+        context = await browser.new_context(user_agent=user_agent, extra_http_headers=headers)
+        await context.route("**/*", _block_heavy_resources)
+        return context
+
+    async def release(self) -> None:
+        """One site is done with the browser; the last one closes it."""
+        self.users -= 1
+        if self.users <= 0:
+            await self.close()
+
+    async def close(self) -> None:
+        async with self._lock:
+            self._closed = True
+            await self._stop()
+
+    async def _stop(self) -> None:
+        browser, pw = self._browser, self._pw
+        self._browser = self._pw = None
+        try:
+            if browser is not None:
+                await browser.close()
+        finally:
+            if pw is not None:
+                await pw.stop()
+
+
+class RecordSink:
+    """Hands every record to ``sink(site, record)`` in one writer thread, so compression never stalls fetching."""
+
+    def __init__(self, sink: Callable[[str, PageRecord], None]):
+        self.sink = sink
+        self.error: BaseException | None = None
+        self._queue: SimpleQueue = SimpleQueue()
+        self._thread = threading.Thread(target=self._drain, name="snapshot-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, site: str, record: PageRecord) -> None:
+        self._queue.put((site, record))
+
+    def _drain(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self.sink(*item)
+                except BaseException as exc:  # noqa: BLE001 (re-raised by close)
+                    self.error = exc
+
+    def close(self) -> None:
+        """Wait until every record has been handed over; re-raise the sink's first error."""
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+
 class SiteCollector:
     """Collects one site for one week into page records."""
 
@@ -128,28 +290,42 @@ class SiteCollector:
         extra_headers: dict[str, str] | None = None,
         chromium_path: str | None = None,
         local_sandbox_target: bool = False,
+        http_client: str = "aiohttp",
         progress=None,
+        emit: Callable[[str, PageRecord], None] | None = None,
     ):
+        if http_client not in HTTP_CLIENTS:
+            raise ValueError(f"http_client must be one of {HTTP_CLIENTS}, not {http_client!r}")
         self.adapter = adapter
         self.base = base_url.rstrip("/") + "/"
         self.p = politeness
         self.headers = extra_headers or {}
         self.chromium_path = chromium_path
         self.local_sandbox_target = local_sandbox_target
+        self.http_client = http_client
         self.progress = progress or (lambda msg: log.info(msg))
+        self.emit = emit
         self.limiter = RateLimiter(politeness.rate_per_second)
         self.result = CollectionResult()
         self._robots: urllib.robotparser.RobotFileParser | None = None
         self._fetched = 0
 
+    @property
+    def needs_browser(self) -> bool:
+        """A wall to pass, a listing to render, or the browser path for static pages."""
+        return bool(self.http_client == "browser" or self.adapter.wall_button or self.adapter.rendered_listing_path)
+
+    def _record(self, rec: PageRecord) -> None:
+        self.result.records.append(rec)
+        if self.emit is not None:
+            self.emit(self.adapter.name, rec)
+
     # -- fetching ---------------------------------------------------------------------------
     def allowed(self, url: str) -> bool:
         return self._robots is None or self._robots.can_fetch(self.p.user_agent, url)
 
-    async def fetch(
-        self, request: APIRequestContext, url: str, page_type: str, *, section=None, ad_code=None
-    ) -> PageRecord:
-        """GET with retries and backoff on 5xx, timeouts, network errors and truncated bodies."""
+    async def fetch(self, client, url: str, page_type: str, *, section=None, ad_code=None) -> PageRecord:
+        """GET with retries and backoff on 5xx, 429, timeouts, network errors and truncated bodies."""
         if not self.allowed(url):
             return PageRecord(page_type, url, 0, None, 0, section, ad_code, "disallowed by robots.txt")
         if self._fetched >= self.p.page_budget:
@@ -160,9 +336,7 @@ class SiteCollector:
         for attempt in range(1, self.p.max_attempts + 1):
             await self.limiter.wait()
             try:
-                resp = await request.get(url, timeout=self.p.timeout_s * 1000, max_redirects=5, fail_on_status_code=False)
-                status = resp.status
-                body = await resp.body()
+                status, body = await client.get(url, self.p.timeout_s)
                 if status >= 500 or status == 429:
                     error = f"HTTP {status}"
                 elif status >= 400:
@@ -171,25 +345,36 @@ class SiteCollector:
                     error = "truncated page"
                 else:
                     return PageRecord(page_type, url, status, body, attempt, section, ad_code, None, _now())
-            except PlaywrightError as exc:
-                error = "timeout" if "Timeout" in str(exc) else f"network error: {type(exc).__name__}"
+            except FetchFailed as exc:
+                error = str(exc)
             if attempt < self.p.max_attempts:
                 await asyncio.sleep(self.p.backoff_s * (2 ** (attempt - 1)) * (0.5 + random.random()))
         return PageRecord(page_type, url, status, None, self.p.max_attempts, section, ad_code, error, _now())
 
     # -- phases -----------------------------------------------------------------------------
-    async def run(self) -> CollectionResult:
-        start = time.perf_counter()
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(
-                executable_path=chromium_executable(self.chromium_path), headless=True,
-                **launch_options(local_sandbox_target=self.local_sandbox_target)
-            )
+    async def run(self, hub: BrowserHub | None = None) -> CollectionResult:
+        """Collect the site; ``hub``: the run's shared browser (without one, this site starts its own)."""
+        if hub is None:
+            hub = BrowserHub(self.chromium_path, self.local_sandbox_target, users=int(self.needs_browser))
             try:
-                context = await browser.new_context(user_agent=self.p.user_agent, extra_http_headers=self.headers)
-                await context.route("**/*", _block_heavy_resources)
-                await self._robots_txt(context.request)
+                return await self.run(hub)
+            finally:
+                await hub.close()
+        start = time.perf_counter()
+        context: BrowserContext | None = None
+        holds_browser = self.needs_browser
+        try:
+            async with self._session() as session:
+                if self.http_client == "browser":
+                    context = await hub.new_context(self.p.user_agent, self.headers)
+                    client = _BrowserRequestClient(context.request)
+                else:
+                    client = _AiohttpClient(session)
+                await self._robots_txt(client)
+                if context is None and (self.adapter.wall_button or self.adapter.rendered_listing_path):
+                    context = await hub.new_context(self.p.user_agent, self.headers)
                 await self._pass_wall(context)
+                listing_urls: list[tuple[str | None, str]] = []
                 if self.result.wall_error is None:  # behind a closed wall every page is the wall again
                     for section, _ in self.adapter.listing_urls(self.base):
                         self.result.sections[section] = SectionPages()
@@ -197,21 +382,43 @@ class SiteCollector:
                     if self.adapter.rendered_listing_path:
                         self.result.sections[ALL_SECTIONS] = SectionPages()
                         listing_urls = await self._render_listing(context)
-                    await self._listings(context.request, listing_urls)
-                    await self._ads(context.request)
+                if isinstance(client, _AiohttpClient) and context is not None:
+                    # the browser's part is done: its cookies (the accepted wall) go to the static client
+                    client.add_browser_cookies(await context.cookies())
+                    await context.close()
+                    context, holds_browser = None, False
+                    await hub.release()
+                if self.result.wall_error is None:
+                    await self._listings(client, listing_urls)
+                    await self._ads(client)
+        finally:
+            if context is not None:
                 await context.close()
-            finally:
-                await browser.close()
+            if holds_browser:
+                await hub.release()
         self.result.duration_s = time.perf_counter() - start
         return self.result
 
-    async def _robots_txt(self, request: APIRequestContext) -> None:
+    def _session(self):
+        """The site's aiohttp session: its own cookie jar and at most ``concurrency`` kept-alive connections."""
+        if self.http_client != "aiohttp":
+            return contextlib.nullcontext(None)
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=self.p.concurrency),
+            # unsafe: the jar also keeps cookies of IP hosts (the sandbox on 127.0.0.1), as a browser does
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            headers={"User-Agent": self.p.user_agent, **self.headers},
+        )
+
+    async def _robots_txt(self, client) -> None:
         url = urljoin(self.base, "/robots.txt")
-        resp = await request.get(url, timeout=self.p.timeout_s * 1000, fail_on_status_code=False)
-        body = await resp.body()
-        self.result.records.append(PageRecord("robots", url, resp.status, body, 1, fetched_at=_now()))
+        try:
+            status, body = await client.get(url, self.p.timeout_s)
+        except FetchFailed as exc:
+            raise FetchFailed(f"{self.adapter.name}: robots.txt not fetched: {exc}") from None
+        self._record(PageRecord("robots", url, status, body, 1, fetched_at=_now()))
         parser = urllib.robotparser.RobotFileParser(url)
-        parser.parse(body.decode("utf-8", errors="replace").splitlines() if resp.status == 200 else [])
+        parser.parse(body.decode("utf-8", errors="replace").splitlines() if status == 200 else [])
         self._robots = parser
 
     async def _pass_wall(self, context: BrowserContext) -> None:
@@ -237,14 +444,14 @@ class SiteCollector:
             wall_html = seen or wall_html
             if passed:
                 if wall_html is not None:
-                    self.result.records.append(PageRecord("wall", first, 200, wall_html, attempt, fetched_at=_now()))
+                    self._record(PageRecord("wall", first, 200, wall_html, attempt, fetched_at=_now()))
                 return
             if attempt < self.p.max_attempts:
                 await asyncio.sleep(self.p.backoff_s * (2 ** (attempt - 1)) * (0.5 + random.random()))
         self.result.wall_error = f"terms wall not passed: {last_error}"
         words = (last_error or "").split()
         status = int(words[1]) if len(words) > 1 and words[0] == "HTTP" and words[1].isdigit() else 0
-        self.result.records.append(
+        self._record(
             PageRecord("wall", first, status, None, self.p.max_attempts, error=self.result.wall_error, fetched_at=_now())
         )
         self.progress(f"{self.adapter.name}: {self.result.wall_error} after {self.p.max_attempts} attempts")
@@ -288,7 +495,7 @@ class SiteCollector:
                     if attempt == self.p.max_attempts:
                         raise
             shell = (await page.content()).encode()
-            self.result.records.append(PageRecord("listing", url, 200, shell, 1, fetched_at=_now()))
+            self._record(PageRecord("listing", url, 200, shell, 1, fetched_at=_now()))
             await page.mouse.wheel(0, 20000)
             await page.wait_for_timeout(200)
         finally:
@@ -298,7 +505,7 @@ class SiteCollector:
             return []
         return [(None, api_urls[0])]
 
-    async def _listings(self, request: APIRequestContext, start: list[tuple[str | None, str]]) -> None:
+    async def _listings(self, client, start: list[tuple[str | None, str]]) -> None:
         seen: set[str] = set()
         queue = list(start)
         firsts = {u for _, u in start}
@@ -307,9 +514,9 @@ class SiteCollector:
             batch, queue = queue[: self.p.concurrency], queue[self.p.concurrency :]
             batch = [(s, u) for s, u in batch if u not in seen]
             seen.update(u for _, u in batch)
-            records = await asyncio.gather(*(self.fetch(request, u, page_type, section=s) for s, u in batch))
+            records = await asyncio.gather(*(self.fetch(client, u, page_type, section=s) for s, u in batch))
             for (section, url), rec in zip(batch, records):
-                self.result.records.append(rec)
+                self._record(rec)
                 pages = self.result.sections.setdefault(section or ALL_SECTIONS, SectionPages())
                 is_first = url in firsts
                 if not rec.ok:
@@ -329,7 +536,7 @@ class SiteCollector:
                 queue.extend((section, u) for u in listing.more if u not in seen)
         self.progress(f"{self.adapter.name}: {len(seen)} listing pages, {len(self.result.listed)} ads listed")
 
-    async def _ads(self, request: APIRequestContext) -> None:
+    async def _ads(self, client) -> None:
         sem = asyncio.Semaphore(self.p.concurrency)
         total = len(self.result.listed)
         done = 0
@@ -338,8 +545,8 @@ class SiteCollector:
         async def one(ad: ListedAd) -> None:
             nonlocal done
             async with sem:
-                rec = await self.fetch(request, ad.url, "ad", section=ad.section, ad_code=ad.code)
-            self.result.records.append(rec)
+                rec = await self.fetch(client, ad.url, "ad", section=ad.section, ad_code=ad.code)
+            self._record(rec)
             done += 1
             if done % step == 0:
                 self.progress(f"{self.adapter.name}: {done}/{total} ad pages")
@@ -352,6 +559,21 @@ async def _block_heavy_resources(route) -> None:
         await route.abort()
     else:
         await route.continue_()
+
+
+async def collect_sites(
+    collectors: list[SiteCollector], *, chromium_path: str | None, local_sandbox_target: bool
+) -> list[CollectionResult | BaseException]:
+    """Collect several sites concurrently with one browser; a site that fails gives its exception, the others go on."""
+    hub = BrowserHub(chromium_path, local_sandbox_target, users=sum(c.needs_browser for c in collectors))
+    # the browser starts while robots.txt is fetched
+    warm = asyncio.create_task(hub.start()) if hub.users else None
+    try:
+        return await asyncio.gather(*(c.run(hub) for c in collectors), return_exceptions=True)
+    finally:
+        if warm is not None:
+            await asyncio.gather(warm, return_exceptions=True)
+        await hub.close()
 
 
 def _now() -> dt.datetime:

@@ -67,8 +67,17 @@ class Cipher:
         self._aead = AESGCM(decode_key(key, name="snapshot key"))
 
     def seal(self, plaintext: bytes, associated: bytes = b"") -> bytes:
+        return self.seal_compressed(self.compress(plaintext), associated)
+
+    @staticmethod
+    def compress(plaintext: bytes) -> bytes:
+        """The compression step of :meth:`seal` alone (can run ahead, e.g. in a writer thread)."""
+        return zlib.compress(plaintext, 6)
+
+    def seal_compressed(self, compressed: bytes, associated: bytes = b"") -> bytes:
+        """The encryption step of :meth:`seal` on bytes from :meth:`compress` (same format as ``seal``)."""
         nonce = secrets.token_bytes(NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, zlib.compress(plaintext, 6), associated)
+        return nonce + self._aead.encrypt(nonce, compressed, associated)
 
     def open(self, sealed: bytes, associated: bytes = b"") -> bytes:
         nonce, body = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]

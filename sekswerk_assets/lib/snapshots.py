@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -75,17 +76,53 @@ class PageRecord:
         return self.body is not None and 200 <= self.status < 300 and self.error is None
 
 
+@dataclass(frozen=True)
+class _PreparedRecord:
+    """A page record as the writer keeps it: its manifest fields and its compressed body (not yet encrypted)."""
+
+    page_type: str
+    section: str | None
+    url: str
+    ad_code: str | None
+    fetched_at: dt.datetime | None
+    status: int
+    bytes: int
+    sha256: str | None
+    attempts: int
+    ok: bool
+    error: str | None
+    compressed: bytes | None
+
+
 @dataclass
 class SnapshotWriter:
-    """Collects page records for one site/week and writes them atomically on :meth:`commit`."""
+    """Collects page records for one site/week and writes them atomically on :meth:`stage` / :meth:`commit`.
+
+    :meth:`add` compresses the body and hashes it right away (so a writer thread can do that while the
+    collector is still fetching) and keeps only the compressed bytes; the encryption, whose associated data
+    names the record's place in the stable order, follows when the snapshot is written.
+    """
 
     store: "SnapshotStore"
     site: str
     week: str
-    records: list[PageRecord] = field(default_factory=list)
+    _records: list[_PreparedRecord] = field(default_factory=list, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, record: PageRecord) -> None:
-        self.records.append(record)
+        body = record.body
+        prepared = _PreparedRecord(
+            page_type=record.page_type, section=record.section, url=record.url, ad_code=record.ad_code,
+            fetched_at=record.fetched_at, status=record.status, bytes=len(body or b""),
+            sha256=hashlib.sha256(body).hexdigest() if body is not None else None,
+            attempts=record.attempts, ok=record.ok, error=record.error,
+            compressed=self.store.cipher.compress(body) if body is not None else None,
+        )
+        with self._lock:
+            self._records.append(prepared)
+
+    def __len__(self) -> int:
+        return len(self._records)
 
     def commit(self, summary: dict) -> Path:
         """Write and swap in unconditionally (benches, tests): stage, then promote with ``force``.
@@ -118,14 +155,15 @@ class SnapshotWriter:
 
     def _write(self, tmp: Path, summary: dict) -> None:
         # Stable order: manifests of two runs of the same week line up row by row.
-        ordered = sorted(self.records, key=lambda r: (r.page_type, r.section or "", r.url))
+        with self._lock:
+            ordered = sorted(self._records, key=lambda r: (r.page_type, r.section or "", r.url))
         rows = []
         offset = 0
         with open(tmp / PAGES_FILE, "wb") as fh:
             for i, rec in enumerate(ordered):
                 sealed = b""
-                if rec.body is not None:
-                    sealed = self.store.cipher.seal(rec.body, self._aad(i))
+                if rec.compressed is not None:
+                    sealed = self.store.cipher.seal_compressed(rec.compressed, self._aad(i))
                     fh.write(sealed)
                 rows.append(
                     {
@@ -136,8 +174,8 @@ class SnapshotWriter:
                         "ad_code": rec.ad_code,
                         "fetched_at": rec.fetched_at,
                         "status": rec.status,
-                        "bytes": len(rec.body or b""),
-                        "sha256": hashlib.sha256(rec.body).hexdigest() if rec.body is not None else None,
+                        "bytes": rec.bytes,
+                        "sha256": rec.sha256,
                         "attempts": rec.attempts,
                         "offset": offset if sealed else -1,
                         "length": len(sealed),

@@ -39,7 +39,7 @@ def extracted(tmp_path_factory):
             pseudonyms=PseudonymResource(key=pseudo_key, data_dir=str(tmp / "data")),
         )
         with dg.instance_for_test() as instance:
-            collected = dg.materialize(raw_snapshots, partition_key=WEEK, resources=res, instance=instance)
+            collected = dg.materialize([raw_snapshots], partition_key=WEEK, resources=res, instance=instance)
             assert collected.success
             result = dg.materialize([parsed_ads], partition_key=WEEK, resources=res,
                                     instance=instance)

@@ -1,9 +1,9 @@
-"""Weekly raw-snapshot assets, one per site, built by one factory from the site adapters."""
+"""Weekly raw snapshots of the three sites: one multi-asset that collects the selected sites concurrently."""
 
 
 import dagster as dg
 
-from sekswerk_assets.collection.client import AdSitesResource, CollectionConfig
+from sekswerk_assets.collection.client import AdSitesResource, CollectionConfig, PastWeekRefused
 from sekswerk_assets.constants import OWNERS, SITES
 from sekswerk_assets.lib.keys import raw_snapshot_key
 from sekswerk_assets.lib.metadata import provenance
@@ -18,9 +18,25 @@ COLLECTION_CRON = "0 7 * * 2"
 COLLECTOR_VERSION = "2"  # 2: per-section listing-page counts and the wall's outcome in the summary
 
 
-def build_raw_snapshot_asset(site: str) -> dg.AssetsDefinition:
+def raw_snapshot_spec(site: str) -> dg.AssetSpec:
+    """The raw-snapshot asset of one site (one output of :func:`raw_snapshots`)."""
+    return dg.AssetSpec(
+        key=raw_snapshot_key(site),
+        group_name="collection",
+        kinds={"playwright", "python"},
+        owners=list(OWNERS),
+        code_version=COLLECTOR_VERSION,
+        # the current week's partition, every Tuesday morning (a real-site week can never be collected later)
+        automation_condition=dg.AutomationCondition.on_cron(COLLECTION_CRON, TIMEZONE),
+        tags={"site": site, "personal_data": "raw-encrypted"},
+        description=f"Encrypted raw snapshot of every listing and ad page of {site} in one weekly measurement.",
+    )
+
+
+def raw_snapshot_checks(site: str) -> list[dg.AssetCheckSpec]:
+    """The collection checks of one site's raw snapshot (run on the staged copy before it may replace the stored one)."""
     key = raw_snapshot_key(site)
-    checks = [
+    return [
         dg.AssetCheckSpec("all_listed_ads_accounted", asset=key, partitions_def=weekly_partitions, blocking=True,
                           description="Every listing page of every section arrived and every listed ad was fetched "
                                       "or recorded as failed."),
@@ -30,72 +46,112 @@ def build_raw_snapshot_asset(site: str) -> dg.AssetsDefinition:
                           description=f"At most {MAX_ERROR_RATE:.0%} of ad pages failed after retries."),
     ]
 
-    @dg.asset(
-        key=key,
-        partitions_def=weekly_partitions,
-        group_name="collection",
-        kinds={"playwright", "python"},
-        check_specs=checks,
-        owners=list(OWNERS),
-        code_version=COLLECTOR_VERSION,
-        # the current week's partition, every Tuesday morning (a real-site week can never be collected later)
-        automation_condition=dg.AutomationCondition.on_cron(COLLECTION_CRON, TIMEZONE),
-        tags={"site": site, "personal_data": "raw-encrypted"},
-        description=f"Encrypted raw snapshot of every listing and ad page of {site} in one weekly measurement.",
-    )
-    def _asset(context: dg.AssetExecutionContext, config: CollectionConfig, ad_sites: AdSitesResource,
-               data: DataDirResource):
-        week = context.partition_key
-        store = SnapshotStore(data.root, data.cipher())
-        previous = [w for w in store.weeks(site) if w < week]
-        prev_ads = store.summary(site, previous[-1])["ads_fetched"] if previous else None
-        result = ad_sites.collect(site, week, progress=context.log.info)
 
-        writer = store.writer(site, week)
-        for rec in result.records:
-            writer.add(rec)
-        ads_ok = result.count("ad", ok=True)
-        ads_failed = result.count("ad", ok=False)
-        summary = {
-            "site": site,
-            "week": week,
-            **result.summary(),
-            "synthetic": ad_sites.is_sandbox(site),
-            "sandbox_seed": ad_sites.sandbox_seed(int(year_of_week(week))) if ad_sites.is_sandbox(site) else None,
-        }
-        # written aside and checked there; it replaces the stored snapshot only if it is not worse
-        staged = writer.stage(summary)
+@dg.multi_asset(
+    name="raw_snapshots",
+    specs=[raw_snapshot_spec(site) for site in SITES],
+    check_specs=[spec for site in SITES for spec in raw_snapshot_checks(site)],
+    partitions_def=weekly_partitions,
+    can_subset=True,
+    description="Encrypted raw snapshots of the selected sites in one weekly measurement, collected concurrently.",
+)
+def raw_snapshots(context: dg.AssetExecutionContext, config: CollectionConfig, ad_sites: AdSitesResource,
+                  data: DataDirResource):
+    """Encrypted raw snapshots of the selected sites in one weekly measurement, collected concurrently."""
+    week = context.partition_key
+    selected = [s for s in SITES if raw_snapshot_key(s) in context.selected_asset_keys]
+    failures: list[str] = []
+    refused: list[str] = []
+    sites = []
+    for site in selected:
         try:
-            outcomes = snapshot_checks(staged.summary, prev_ads)
-            try:
-                path = store.promote(staged, outcomes, force=config.replace == "force")
-            except SnapshotKept as exc:
-                raise dg.Failure(description=str(exc), metadata={
-                    f"new_{o.name}": o.passed for o in outcomes}) from None
-        finally:
-            staged.discard()
-        context.log.info(f"{site} {week}: {ads_ok} ads stored, {ads_failed} failed, in {result.duration_s:.1f}s")
+            ad_sites.check_week(site, week)
+        except PastWeekRefused as exc:
+            refused.append(exc.description or str(exc))
+        else:
+            sites.append(site)
 
-        for o in outcomes:
-            yield dg.AssetCheckResult(
-                check_name=o.name, passed=o.passed, metadata=o.metadata, description=o.description,
-                severity=dg.AssetCheckSeverity.ERROR if o.blocking else dg.AssetCheckSeverity.WARN,
-            )
-        seed = ad_sites.sandbox_seed(int(year_of_week(week))) if ad_sites.is_sandbox(site) else None
-        yield dg.MaterializeResult(
-            metadata={
-                **provenance(synthetic=ad_sites.is_sandbox(site), seed=seed),
-                "pages": result.pages,
-                "ads": ads_ok,
-                "failures": ads_failed + sum(1 for r in result.records if r.page_type != "ad" and not r.ok),
-                "duration_s": round(result.duration_s, 2),
-                "pages_per_s": round(result.pages / result.duration_s, 1) if result.duration_s else 0.0,
-                "budget_exhausted": result.budget_exhausted,
-                "snapshot_folder": dg.MetadataValue.path(str(path)),
-            }
+    store = SnapshotStore(data.root, data.cipher())
+    previous_ads = {}
+    for site in sites:
+        previous = [w for w in store.weeks(site) if w < week]
+        previous_ads[site] = store.summary(site, previous[-1])["ads_fetched"] if previous else None
+    writers = {site: store.writer(site, week) for site in sites}
+    # records are compressed in a writer thread while the sites are still being fetched
+    outcomes = ad_sites.collect_outcomes(sites, week, progress=context.log.info,
+                                         sink=lambda site, rec: writers[site].add(rec)) if sites else {}
+
+    errors: list[BaseException] = []
+    metadata: dict = {}
+    for site in sites:
+        result = outcomes[site]
+        if isinstance(result, BaseException):
+            errors.append(result)
+            failures.append(f"{site}: collection failed ({type(result).__name__})")
+            context.log.error(f"{site} {week}: collection failed ({type(result).__name__})")
+            continue
+        kept = yield from _store_site(context, config, ad_sites, store, writers[site], site, week, result,
+                                      previous_ads[site])
+        if kept is not None:
+            failures.append(kept[0])
+            metadata.update(kept[1])
+    # the other sites' results are in; now the run fails, naming the site(s) and the reason
+    if refused:
+        raise PastWeekRefused(description=" ".join(refused + failures))
+    if errors and len(failures) == 1:
+        raise errors[0]
+    if failures:
+        raise dg.Failure(description="; ".join(failures), metadata=metadata) from (errors[0] if errors else None)
+
+
+def _store_site(context, config, ad_sites, store, writer, site, week, result, prev_ads):
+    """Stage, check and promote one site's new snapshot; yield its check results and materialisation.
+
+    Returns None, or why the new snapshot was kept out (the stored one stays) and the new checks' outcomes.
+    """
+    key = raw_snapshot_key(site)
+    ads_ok = result.count("ad", ok=True)
+    ads_failed = result.count("ad", ok=False)
+    seed = ad_sites.sandbox_seed(int(year_of_week(week))) if ad_sites.is_sandbox(site) else None
+    summary = {
+        "site": site,
+        "week": week,
+        **result.summary(),
+        "synthetic": ad_sites.is_sandbox(site),
+        "sandbox_seed": seed,
+    }
+    # written aside and checked there; it replaces the stored snapshot only if it is not worse
+    staged = writer.stage(summary)
+    try:
+        outcomes = snapshot_checks(staged.summary, prev_ads)
+        try:
+            path = store.promote(staged, outcomes, force=config.replace == "force")
+        except SnapshotKept as exc:
+            context.log.error(str(exc))
+            return str(exc), {f"{site}_new_{o.name}": o.passed for o in outcomes}
+    finally:
+        staged.discard()
+    context.log.info(f"{site} {week}: {ads_ok} ads stored, {ads_failed} failed, in {result.duration_s:.1f}s")
+
+    selected_checks = context.selected_asset_check_keys
+    for o in outcomes:
+        if dg.AssetCheckKey(key, o.name) not in selected_checks:
+            continue
+        yield dg.AssetCheckResult(
+            asset_key=key, check_name=o.name, passed=o.passed, metadata=o.metadata, description=o.description,
+            severity=dg.AssetCheckSeverity.ERROR if o.blocking else dg.AssetCheckSeverity.WARN,
         )
-
-    return _asset
-
-
-raw_snapshots = [build_raw_snapshot_asset(site) for site in SITES]
+    yield dg.MaterializeResult(
+        asset_key=key,
+        metadata={
+            **provenance(synthetic=ad_sites.is_sandbox(site), seed=seed),
+            "pages": result.pages,
+            "ads": ads_ok,
+            "failures": ads_failed + sum(1 for r in result.records if r.page_type != "ad" and not r.ok),
+            "duration_s": round(result.duration_s, 2),
+            "pages_per_s": round(result.pages / result.duration_s, 1) if result.duration_s else 0.0,
+            "budget_exhausted": result.budget_exhausted,
+            "snapshot_folder": dg.MetadataValue.path(str(path)),
+        },
+    )
+    return None
