@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import dagster as dg
 import pandas as pd
@@ -56,12 +56,14 @@ def year_metadata(year: str) -> dict:
 
 
 def range_weeks(context: dg.AssetExecutionContext | None = None) -> list[str] | None:
-    """The weekly keys of a run over a range of several weeks; None in a run of one partition (or none)."""
+    """The weekly keys of a run over a range of weeks (a backfill's run); None in a run of one partition key.
+
+    A range of one week counts as a range: a check result of such a run would otherwise carry no partition.
+    """
     context = context or dg.AssetExecutionContext.get()
     if not context.has_partition_key_range:
         return None
-    keys = list(context.partition_keys)
-    return keys if len(keys) > 1 else None
+    return list(context.partition_keys)
 
 
 def partition_check_events(context: dg.AssetExecutionContext, results: Iterable[tuple[str, dg.AssetCheckResult]]):
@@ -102,6 +104,17 @@ def weekly_schema_results(model: type[pa.DataFrameModel], key: dg.AssetKey, df: 
     return pd.concat(stored, ignore_index=True), results, failed
 
 
+class WeeklyChecked(NamedTuple):
+    """A range run's output whose rows the asset validated week by week itself (e.g. in its worker processes).
+
+    ``output.value`` is the frame to store (as :func:`checked` returns it); ``schema_results`` holds each
+    week's result of the model's check.
+    """
+
+    output: dg.Output
+    schema_results: list[tuple[str, dg.AssetCheckResult]]
+
+
 def validated_events(model: type[pa.DataFrameModel], key: dg.AssetKey, events: Iterable, output_name: str = "result",
                      extra_metadata: dict | None = None, weekly: bool = False):
     """Pass events through; validate every DataFrame output first and yield its schema check before it.
@@ -113,7 +126,14 @@ def validated_events(model: type[pa.DataFrameModel], key: dg.AssetKey, events: I
     for event in events:
         if isinstance(event, pd.DataFrame):
             event = dg.Output(event, output_name=output_name)
-        if isinstance(event, dg.Output) and isinstance(event.value, pd.DataFrame):
+        if isinstance(event, WeeklyChecked):
+            yield from partition_check_events(dg.AssetExecutionContext.get(), event.schema_results)
+            failed = next((r for _, r in event.schema_results if not r.passed), None)
+            if failed is not None:
+                raise schema_failure(key, failed)
+            df, event = event.output.value, event.output
+            yield _typed_output(model, df, event, extra_metadata)
+        elif isinstance(event, dg.Output) and isinstance(event.value, pd.DataFrame):
             if weeks:
                 df, per_week, failed = weekly_schema_results(model, key, event.value, weeks)
                 yield from partition_check_events(dg.AssetExecutionContext.get(), per_week)
@@ -124,12 +144,15 @@ def validated_events(model: type[pa.DataFrameModel], key: dg.AssetKey, events: I
                 yield result
                 if not result.passed:
                     raise schema_failure(key, result)
-            meta = {"dagster/row_count": len(df), "dagster/column_schema": column_schema(model, df),
-                    **(extra_metadata or {}), **(event.metadata or {})}
-            yield dg.Output(df, output_name=event.output_name, metadata=meta, data_version=event.data_version,
-                            tags=event.tags)
+            yield _typed_output(model, df, event, extra_metadata)
         else:
             yield event
+
+
+def _typed_output(model: type[pa.DataFrameModel], df: pd.DataFrame, event: dg.Output, extra_metadata: dict | None):
+    meta = {"dagster/row_count": len(df), "dagster/column_schema": column_schema(model, df),
+            **(extra_metadata or {}), **(event.metadata or {})}
+    return dg.Output(df, output_name=event.output_name, metadata=meta, data_version=event.data_version, tags=event.tags)
 
 
 def typed_asset(

@@ -10,10 +10,18 @@ from sekswerk_assets.constants import DUCKDB_POOL, OWNERS, SITES
 from sekswerk_assets.deduplication.lifecycle import advance_state, year_series
 from sekswerk_assets.deduplication.linkage import LINKAGE_VERSION, unique_workers as build_unique_workers
 from sekswerk_assets.deduplication.weekly import DEDUP_VERSION, dedup_week
+from sekswerk_assets.extraction.parallel import fork_map
 from sekswerk_assets.lib.automation import WEEKLY_EAGER
-from sekswerk_assets.lib.checks import schema_check_spec
+from sekswerk_assets.lib.checks import checked, schema_check_name, schema_check_spec
 from sekswerk_assets.lib.expectations import row_count_between, validate_suite
-from sekswerk_assets.lib.factory import partition_check_events, partitioning, range_weeks, typed_asset, validated_events
+from sekswerk_assets.lib.factory import (
+    WeeklyChecked,
+    partition_check_events,
+    partitioning,
+    range_weeks,
+    typed_asset,
+    validated_events,
+)
 from sekswerk_assets.lib.keys import AD_LIFECYCLE, AD_LIFECYCLE_YEAR, AD_STATE, PARSED_ADS, UNIQUE_WORKERS, WEEKLY_UNIQUE_ADS
 from sekswerk_assets.lib.metadata import table_metadata
 from sekswerk_assets.lib.plots import lifecycle_figures, match_weights_figure
@@ -74,19 +82,30 @@ def weekly_unique_ads(context: dg.AssetExecutionContext, parsed_ads: pd.DataFram
 
 
 def dedup_range(context: dg.AssetExecutionContext, parsed_ads: pd.DataFrame, data: DataDirResource, weeks: list[str]):
-    """A range of weeks in one run: each week deduplicated on its own, checked per week, written once."""
+    """A range of weeks in one run: each week deduplicated, validated and checked on its own (over the process
+    pool of the range's parsing), written once."""
     by_week = dict(tuple(parsed_ads.groupby("measurement_week", sort=False)))
-    frames, results, stats_per_week = [], [], {}
-    for week in weeks:
+
+    def one_week(week: str):
         unique, stats = dedup_week(by_week.get(week, parsed_ads.iloc[:0]))
+        stored, schema = checked(WeeklyUniqueAdsModel, unique, WEEKLY_UNIQUE_ADS)
+        gx = weekly_expectations(unique)
+        # check results do not pickle: their fields travel, the results are rebuilt below
+        return stored, stats, (schema.passed, dict(schema.metadata)), (gx.passed, dict(gx.metadata))
+
+    frames, schema_results, results, stats_per_week = [], [], [], {}
+    for week, (unique, stats, schema, gx) in zip(weeks, fork_map(one_week, weeks)):
         context.log.info(f"{week}: {stats['observations']} observations -> {stats['unique_ads']} unique ads")
         frames.append(unique)
-        results.append((week, weekly_expectations(unique)))
+        schema_results.append((week, dg.AssetCheckResult(asset_key=WEEKLY_UNIQUE_ADS, passed=schema[0], metadata=schema[1],
+                                                         check_name=schema_check_name(WeeklyUniqueAdsModel))))
+        results.append((week, dg.AssetCheckResult(check_name="weekly_unique_ads_expectations", asset_key=WEEKLY_UNIQUE_ADS,
+                                                  passed=gx[0], metadata=gx[1])))
         stats_per_week[week] = {k: v for k, v in stats.items() if isinstance(v, (int, float))}
     unique = pd.concat(frames, ignore_index=True)
-    yield dg.Output(unique, metadata={**table_metadata(unique, preview=False), "range/weeks": len(weeks),
-                                      "stats_per_week": dg.MetadataValue.json(stats_per_week),
-                                      **week_provenance(data, weeks)})
+    yield WeeklyChecked(dg.Output(unique, metadata={
+        **table_metadata(unique, preview=False), "range/weeks": len(weeks),
+        "stats_per_week": dg.MetadataValue.json(stats_per_week), **week_provenance(data, weeks)}), schema_results)
     yield from partition_check_events(context, results)
 
 

@@ -13,7 +13,8 @@ from sekswerk_assets.extraction.parse import parse_week
 from sekswerk_assets.extraction.sites import PARSER_VERSION
 from sekswerk_assets.lib.automation import WEEKLY_EAGER, reference_dep
 from sekswerk_assets.lib.expectations import fill_rate, row_count_between, validate_suite
-from sekswerk_assets.lib.factory import partition_check_events, range_weeks, typed_asset
+from sekswerk_assets.lib.checks import checked, schema_check_name
+from sekswerk_assets.lib.factory import WeeklyChecked, partition_check_events, range_weeks, typed_asset
 from sekswerk_assets.lib.keys import PARSED_ADS, RAW_SNAPSHOTS
 from sekswerk_assets.lib.metadata import table_metadata
 from sekswerk_assets.lib.provenance import data_provenance
@@ -141,14 +142,17 @@ def parse_range(context: dg.AssetExecutionContext, config: ParseConfig, store: S
     """A range of weeks in one run: parsed over a process pool, checked week by week, written once."""
     matchers = {y: MunicipalityMatcher.from_reference(reference, y) for y in sorted({year_of_week(w) for w in weeks})}
     previous_rows = previous_row_count(context, weeks[0])
-    frames, results, rows_per_week, seconds, unparsed = [], [], {}, 0.0, 0
+    frames, schema, results, rows_per_week, seconds, unparsed = [], [], [], {}, 0.0, 0
     context.log.info(f"parsing {len(weeks)} weeks ({weeks[0]} .. {weeks[-1]}) in {pool_size(len(weeks))} processes")
-    # each worker also runs the week's GX suites (they cost about a fifth of the parsing); a check result does
-    # not pickle, so its fields come back and the result is rebuilt here
-    for week, df, stats, (passed, meta) in parse_weeks(store, weeks, pseudonyms, lambda w: matchers[year_of_week(w)],
-                                                       finish=_expectations_fields):
+    # each worker also validates the week's rows (Pandera) and runs its GX suites, together about a third of the
+    # parsing; a check result does not pickle, so its fields come back and the result is rebuilt here
+    for week, df, stats, checks in parse_weeks(store, weeks, pseudonyms, lambda w: matchers[year_of_week(w)],
+                                               finish=_week_checks):
         context.log.info(f"{week}: {len(df)} ad observations ({stats.total_unparsed} unparsed) in {stats.seconds:.1f}s")
-        results.append((week, dg.AssetCheckResult(check_name="parsed_ads_expectations", passed=passed, metadata=meta)))
+        (schema_ok, schema_meta), (gx_ok, gx_meta) = checks
+        schema.append((week, dg.AssetCheckResult(asset_key=PARSED_ADS_KEY, check_name=schema_check_name(ParsedAdsModel),
+                                                 passed=schema_ok, metadata=schema_meta)))
+        results.append((week, dg.AssetCheckResult(check_name="parsed_ads_expectations", passed=gx_ok, metadata=gx_meta)))
         results.append((week, unparsed_result(df, stats, previous_rows, config.max_unparsed_share)))
         previous_rows = rows_per_week[week] = len(df)
         seconds += stats.seconds
@@ -156,7 +160,7 @@ def parse_range(context: dg.AssetExecutionContext, config: ParseConfig, store: S
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
     # one materialisation per week carries this metadata: figures of the whole range, and each week's rows
-    yield dg.Output(
+    yield WeeklyChecked(dg.Output(
         df,
         metadata={
             **table_metadata(df, preview=False),
@@ -168,13 +172,15 @@ def parse_range(context: dg.AssetExecutionContext, config: ParseConfig, store: S
             "unparsed": unparsed,
             "ads_per_second": round(len(df) / seconds, 1) if seconds else 0.0,
         },
-    )
+    ), schema)
     yield from partition_check_events(context, results)
 
 
-def _expectations_fields(week: str, df: pd.DataFrame, stats) -> tuple[bool, dict]:
-    result = expectations_result(df)
-    return result.passed, dict(result.metadata)
+def _week_checks(week: str, df: pd.DataFrame, stats):
+    """In the worker: the week's frame to store (text as ``string``) and the fields of its schema check and GX suites."""
+    stored, schema = checked(ParsedAdsModel, df, PARSED_ADS_KEY)
+    gx = expectations_result(df)
+    return stored, ((schema.passed, dict(schema.metadata)), (gx.passed, dict(gx.metadata)))
 
 
 def previous_row_count(context: dg.AssetExecutionContext, week: str) -> int | None:
