@@ -95,14 +95,14 @@ def dedup_range(context: dg.AssetExecutionContext, parsed_ads: pd.DataFrame, dat
 
     frames, schema_results, results, stats_per_week = [], [], [], {}
     for week, (unique, stats, schema, gx) in zip(weeks, fork_map(one_week, weeks)):
-        context.log.info(f"{week}: {stats['observations']} observations -> {stats['unique_ads']} unique ads")
-        frames.append(unique)
+        frames.append(unique)  # no log line per week: each is an event write; the counts are in the metadata
         schema_results.append((week, dg.AssetCheckResult(asset_key=WEEKLY_UNIQUE_ADS, passed=schema[0], metadata=schema[1],
                                                          check_name=schema_check_name(WeeklyUniqueAdsModel))))
         results.append((week, dg.AssetCheckResult(check_name="weekly_unique_ads_expectations", asset_key=WEEKLY_UNIQUE_ADS,
                                                   passed=gx[0], metadata=gx[1])))
         stats_per_week[week] = {k: v for k, v in stats.items() if isinstance(v, (int, float))}
     unique = pd.concat(frames, ignore_index=True)
+    context.log.info(f"{weeks[0]} .. {weeks[-1]}: {len(parsed_ads)} observations -> {len(unique)} weekly unique ads")
     yield WeeklyChecked(dg.Output(unique, metadata={
         **table_metadata(unique, preview=False), "range/weeks": len(weeks),
         "stats_per_week": dg.MetadataValue.json(stats_per_week), **week_provenance(data, weeks)}), schema_results)
