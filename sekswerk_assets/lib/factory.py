@@ -71,7 +71,8 @@ def partition_check_events(context: dg.AssetExecutionContext, results: Iterable[
 
     ``dg.AssetCheckResult`` carries no partition (in a range run it would be recorded without one), so each
     result becomes a ``dg.AssetCheckEvaluation`` for its partition, with the spec's blocking flag: a failed
-    blocking week fails the step after its outputs, as in a one-week run. The check's output is yielded once.
+    blocking week fails the step after its outputs, as in a one-week run. The check's output (when the check
+    is selected) is yielded once.
     """
     assets_def = context.assets_def
     emitted = set()
@@ -83,7 +84,8 @@ def partition_check_events(context: dg.AssetExecutionContext, results: Iterable[
             severity=result.severity, description=result.description, blocking=spec.blocking, partition=partition,
         )
         emitted.add(spec.key)
-    for check_key in sorted(emitted, key=lambda k: k.to_user_string()):
+    selected = context.selected_asset_check_keys
+    for check_key in sorted(emitted & selected, key=lambda k: k.to_user_string()):  # as Dagster does for a result
         yield dg.Output(None, output_name=assets_def.get_output_name_for_asset_check_key(check_key))
 
 
