@@ -10,10 +10,18 @@ from sekswerk_assets.constants import DUCKDB_POOL, OWNERS, SITES
 from sekswerk_assets.deduplication.lifecycle import advance_state, year_series
 from sekswerk_assets.deduplication.linkage import LINKAGE_VERSION, unique_workers as build_unique_workers
 from sekswerk_assets.deduplication.weekly import DEDUP_VERSION, dedup_week
+from sekswerk_assets.extraction.parallel import fork_map
 from sekswerk_assets.lib.automation import WEEKLY_EAGER
-from sekswerk_assets.lib.checks import schema_check_spec
+from sekswerk_assets.lib.checks import checked, schema_check_name, schema_check_spec
 from sekswerk_assets.lib.expectations import row_count_between, validate_suite
-from sekswerk_assets.lib.factory import partitioning, typed_asset, validated_events
+from sekswerk_assets.lib.factory import (
+    WeeklyChecked,
+    partition_check_events,
+    partitioning,
+    range_weeks,
+    typed_asset,
+    validated_events,
+)
 from sekswerk_assets.lib.keys import AD_LIFECYCLE, AD_LIFECYCLE_YEAR, AD_STATE, PARSED_ADS, UNIQUE_WORKERS, WEEKLY_UNIQUE_ADS
 from sekswerk_assets.lib.metadata import table_metadata
 from sekswerk_assets.lib.plots import lifecycle_figures, match_weights_figure
@@ -53,12 +61,17 @@ def week_provenance(data: DataDirResource, weeks: list[str]) -> dict:
     code_version=DEDUP_VERSION,
     ins={"parsed_ads": dg.AssetIn(PARSED_ADS)},
     automation_condition=WEEKLY_EAGER,
+    backfill_policy=dg.BackfillPolicy.single_run(),
     check_specs=[dg.AssetCheckSpec(
         "weekly_unique_ads_expectations", asset=WEEKLY_UNIQUE_ADS, blocking=True, partitions_def=weekly_partitions,
         description="GX: the week has unique ads, every site known, keys present.")],
 )
 def weekly_unique_ads(context: dg.AssetExecutionContext, parsed_ads: pd.DataFrame, data: DataDirResource):
     """Unique ads of a week after between-site deduplication on phone + municipality (kinky kept)."""
+    weeks = range_weeks(context)
+    if weeks:
+        yield from dedup_range(context, parsed_ads, data, weeks)
+        return
     unique, stats = dedup_week(parsed_ads)
     context.log.info(f"{context.partition_key}: {stats['observations']} observations -> {stats['unique_ads']} unique ads")
     prices = unique["price_hour"].dropna()
@@ -66,6 +79,34 @@ def weekly_unique_ads(context: dg.AssetExecutionContext, parsed_ads: pd.DataFram
     yield dg.Output(unique, metadata={**table_metadata(unique, preview=False), **stats, **figures,
                                       **week_provenance(data, [context.partition_key])})
     yield weekly_expectations(unique)
+
+
+def dedup_range(context: dg.AssetExecutionContext, parsed_ads: pd.DataFrame, data: DataDirResource, weeks: list[str]):
+    """A range of weeks in one run: each week deduplicated, validated and checked on its own (over the process
+    pool of the range's parsing), written once."""
+    by_week = dict(tuple(parsed_ads.groupby("measurement_week", sort=False)))
+
+    def one_week(week: str):
+        unique, stats = dedup_week(by_week.get(week, parsed_ads.iloc[:0]))
+        stored, schema = checked(WeeklyUniqueAdsModel, unique, WEEKLY_UNIQUE_ADS)
+        gx = weekly_expectations(unique)
+        # check results do not pickle: their fields travel, the results are rebuilt below
+        return stored, stats, (schema.passed, dict(schema.metadata)), (gx.passed, dict(gx.metadata))
+
+    frames, schema_results, results, stats_per_week = [], [], [], {}
+    for week, (unique, stats, schema, gx) in zip(weeks, fork_map(one_week, weeks)):
+        frames.append(unique)  # no log line per week: each is an event write; the counts are in the metadata
+        schema_results.append((week, dg.AssetCheckResult(asset_key=WEEKLY_UNIQUE_ADS, passed=schema[0], metadata=schema[1],
+                                                         check_name=schema_check_name(WeeklyUniqueAdsModel))))
+        results.append((week, dg.AssetCheckResult(check_name="weekly_unique_ads_expectations", asset_key=WEEKLY_UNIQUE_ADS,
+                                                  passed=gx[0], metadata=gx[1])))
+        stats_per_week[week] = {k: v for k, v in stats.items() if isinstance(v, (int, float))}
+    unique = pd.concat(frames, ignore_index=True)
+    context.log.info(f"{weeks[0]} .. {weeks[-1]}: {len(parsed_ads)} observations -> {len(unique)} weekly unique ads")
+    yield WeeklyChecked(dg.Output(unique, metadata={
+        **table_metadata(unique, preview=False), "range/weeks": len(weeks),
+        "stats_per_week": dg.MetadataValue.json(stats_per_week), **week_provenance(data, weeks)}), schema_results)
+    yield from partition_check_events(context, results)
 
 
 def weekly_expectations(unique: pd.DataFrame) -> dg.AssetCheckResult:
@@ -110,11 +151,16 @@ _WEEKLY_PART, _WEEKLY_META = partitioning("weekly")
                  schema_check_spec(AD_LIFECYCLE, AdLifecycleModel, weekly_partitions)],
     partitions_def=weekly_partitions,
     pool=DUCKDB_POOL,
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def ad_lifecycle(context: dg.AssetExecutionContext, weekly_unique_ads: pd.DataFrame, duckdb: DuckDBResource,
                  data: DataDirResource):
-    """Advance the running ad state by exactly one week (week-1 must exist) and count the week's lifecycle."""
-    week = context.partition_key
+    """Advance the running ad state by exactly one week (week-1 must exist) and count the week's lifecycle.
+
+    A range run (a backfill in one run) advances the state week by week in memory over its weeks.
+    """
+    weeks = range_weeks(context) or [context.partition_key]
+    week = weeks[0]
     previous_week = (dt.date.fromisoformat(week) - dt.timedelta(weeks=1)).isoformat()
     weeks_before = read_sql(duckdb, "select count(distinct measurement_week) as n, max(measurement_week) as last "
                                     "from ads.ad_state where measurement_week < ?", [week])
@@ -128,22 +174,39 @@ def ad_lifecycle(context: dg.AssetExecutionContext, weekly_unique_ads: pd.DataFr
     previous = read_sql(duckdb, STATE_AS_OF, [week]) if has_history else None
     if not has_history:
         previous_week = None  # the first week of the series
-    full_state, row = advance_state(previous, previous_week, week, weekly_unique_ads["unique_ad_key"])
-    # stored: only the ads seen this week (the week's delta), so the table grows with unique ads, not weeks x ads
-    state = full_state[full_state["last_week"] == week].reset_index(drop=True)
-    lifecycle = pd.DataFrame([row])
+    if len(weeks) > 1:
+        keys_by_week = dict(tuple(weekly_unique_ads.groupby("measurement_week", sort=False)["unique_ad_key"]))
+    else:
+        keys_by_week = {week: weekly_unique_ads["unique_ad_key"]}
+    states, rows, sizes = [], [], {}
+    for week in weeks:
+        keys = keys_by_week.get(week, weekly_unique_ads["unique_ad_key"].iloc[:0])
+        full_state, row = advance_state(previous, previous_week, week, keys)
+        # stored: only the ads seen this week (the week's delta), so the table grows with unique ads, not weeks x ads
+        states.append(full_state[full_state["last_week"] == week].reset_index(drop=True))
+        rows.append(row)
+        sizes[week] = len(full_state)
+        previous, previous_week = full_state, week
+    state = states[0] if len(states) == 1 else pd.concat(states, ignore_index=True)
+    lifecycle = pd.DataFrame(rows)
     lifecycle["previous_week"] = lifecycle["previous_week"].astype(pd.StringDtype())
     for c in ("new_vs_previous", "new_vs_previous_five", "new_vs_all_previous",
               "closed_previous_provisional", "seen_once_previous_provisional"):
         lifecycle[c] = lifecycle[c].astype("Int64")
-    meta = week_provenance(data, [week])
-    # numeric metadata for the UI's plots over partitions; a figure that does not exist yet is left out, never -1
-    numbers = {k: v for k, v in row.items() if k not in ("previous_week", "measurement_week") and v is not None}
+    meta = week_provenance(data, weeks)
+    if len(weeks) == 1:
+        # numeric metadata for the UI's plots over partitions; a figure that does not exist yet is left out, never -1
+        numbers = {k: v for k, v in rows[0].items() if k not in ("previous_week", "measurement_week") and v is not None}
+        state_meta = {"state_size": sizes[week], "delta_rows": len(state)}
+    else:  # one materialisation per week carries this metadata: each week's figures by week
+        numbers = {"range/weeks": len(weeks), "lifecycle_per_week": dg.MetadataValue.json(
+            {r["measurement_week"]: {k: v for k, v in r.items() if k != "measurement_week"} for r in rows})}
+        state_meta = {"range/weeks": len(weeks), "state_size_per_week": dg.MetadataValue.json(sizes),
+                      "delta_rows_per_week": dg.MetadataValue.json({w: len(d) for w, d in zip(weeks, states)})}
     yield from validated_events(AdStateModel, AD_STATE, [dg.Output(
-        state, "ad_state", metadata={**table_metadata(state, preview=False), "state_size": len(full_state),
-                     "delta_rows": len(state), **meta})])
+        state, "ad_state", metadata={**table_metadata(state, preview=False), **state_meta, **meta})], weekly=True)
     yield from validated_events(AdLifecycleModel, AD_LIFECYCLE, [dg.Output(
-        lifecycle, "ad_lifecycle", metadata={**table_metadata(lifecycle), **numbers, **meta})])
+        lifecycle, "ad_lifecycle", metadata={**table_metadata(lifecycle), **numbers, **meta})], weekly=True)
 
 
 @typed_asset(key=AD_LIFECYCLE_YEAR, model=AdLifecycleYearModel, partitions="yearly", group="deduplication",

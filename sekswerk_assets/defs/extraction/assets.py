@@ -8,11 +8,13 @@ import pandas as pd
 
 from sekswerk_assets.constants import REGIONS, SITES
 from sekswerk_assets.extraction.municipality import MunicipalityMatcher
+from sekswerk_assets.extraction.parallel import parse_weeks, pool_size
 from sekswerk_assets.extraction.parse import parse_week
 from sekswerk_assets.extraction.sites import PARSER_VERSION
 from sekswerk_assets.lib.automation import WEEKLY_EAGER, reference_dep
 from sekswerk_assets.lib.expectations import fill_rate, row_count_between, validate_suite
-from sekswerk_assets.lib.factory import typed_asset
+from sekswerk_assets.lib.checks import checked, schema_check_name
+from sekswerk_assets.lib.factory import WeeklyChecked, partition_check_events, range_weeks, typed_asset
 from sekswerk_assets.lib.keys import PARSED_ADS, RAW_SNAPSHOTS
 from sekswerk_assets.lib.metadata import table_metadata
 from sekswerk_assets.lib.provenance import data_provenance
@@ -90,6 +92,8 @@ class ParseConfig(dg.Config):
     check_specs=CHECKS,
     tags={"personal_data": "pseudonymised"},
     automation_condition=WEEKLY_EAGER,
+    # a backfill of many weeks (a year re-processed) is one run: its weeks are parsed over a process pool
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def parsed_ads(
     context: dg.AssetExecutionContext,
@@ -99,8 +103,12 @@ def parsed_ads(
     pseudonyms: PseudonymResource,
 ):
     """Ad observations of one weekly measurement with the variables of §2.3 / Bijlage 5, pseudonymised."""
-    week = context.partition_key
     store = SnapshotStore(data.root, data.cipher())
+    weeks = range_weeks(context)
+    if weeks:
+        yield from parse_range(context, config, store, reference, pseudonyms, weeks)
+        return
+    week = context.partition_key
     matcher = MunicipalityMatcher.from_reference(reference, year_of_week(week))
     df, stats = parse_week(store, week, pseudonyms, matcher)
     fills = fill_rates(df)
@@ -129,15 +137,68 @@ def parsed_ads(
     yield unparsed_result(df, stats, previous_rows, config.max_unparsed_share)
 
 
+def parse_range(context: dg.AssetExecutionContext, config: ParseConfig, store: SnapshotStore,
+                reference: MunicipalityReference, pseudonyms: PseudonymResource, weeks: list[str]):
+    """A range of weeks in one run: parsed over a process pool, checked week by week, written once."""
+    matchers = {y: MunicipalityMatcher.from_reference(reference, y) for y in sorted({year_of_week(w) for w in weeks})}
+    previous_rows = previous_row_count(context, weeks[0])
+    frames, schema, results, rows_per_week, seconds, unparsed = [], [], [], {}, 0.0, 0
+    context.log.info(f"parsing {len(weeks)} weeks ({weeks[0]} .. {weeks[-1]}) in {pool_size(len(weeks))} processes")
+    # each worker also validates the week's rows (Pandera) and runs its GX suites, together about a third of the
+    # parsing; a check result does not pickle, so its fields come back and the result is rebuilt here
+    for week, df, stats, checks in parse_weeks(store, weeks, pseudonyms, lambda w: matchers[year_of_week(w)],
+                                               finish=_week_checks):
+        context.log.info(f"{week}: {len(df)} ad observations ({stats.total_unparsed} unparsed) in {stats.seconds:.1f}s")
+        (schema_ok, schema_meta), (gx_ok, gx_meta) = checks
+        schema.append((week, dg.AssetCheckResult(asset_key=PARSED_ADS_KEY, check_name=schema_check_name(ParsedAdsModel),
+                                                 passed=schema_ok, metadata=schema_meta)))
+        results.append((week, dg.AssetCheckResult(check_name="parsed_ads_expectations", passed=gx_ok, metadata=gx_meta)))
+        results.append((week, unparsed_result(df, stats, previous_rows, config.max_unparsed_share)))
+        previous_rows = rows_per_week[week] = len(df)
+        seconds += stats.seconds
+        unparsed += stats.total_unparsed
+        frames.append(df)
+    df = pd.concat(frames, ignore_index=True)
+    # one materialisation per week carries this metadata: figures of the whole range, and each week's rows
+    yield WeeklyChecked(dg.Output(
+        df,
+        metadata={
+            **table_metadata(df, preview=False),
+            **data_provenance(store, weeks, parser_version=PARSER_VERSION,
+                              municipality_list_year=", ".join(str(m.list_year) for m in matchers.values())),
+            "range/weeks": len(weeks),
+            "rows_per_week": dg.MetadataValue.json(rows_per_week),
+            **{f"rows/{s}": int((df["site"] == s).sum()) for s in SITES},
+            "unparsed": unparsed,
+            "ads_per_second": round(len(df) / seconds, 1) if seconds else 0.0,
+        },
+    ), schema)
+    yield from partition_check_events(context, results)
+
+
+def _week_checks(week: str, df: pd.DataFrame, stats):
+    """In the worker: the week's frame to store (text as ``string``) and the fields of its schema check and GX suites."""
+    stored, schema = checked(ParsedAdsModel, df, PARSED_ADS_KEY)
+    gx = expectations_result(df)
+    return stored, ((schema.passed, dict(schema.metadata)), (gx.passed, dict(gx.metadata)))
+
+
 def previous_row_count(context: dg.AssetExecutionContext, week: str) -> int | None:
-    """Rows of the previous week's materialisation of this asset (None when it has none)."""
+    """Rows of the previous week's materialisation of this asset (None when it has none).
+
+    A materialisation from a range run holds the range's rows; its ``rows_per_week`` gives the week's own.
+    """
     previous = (dt.date.fromisoformat(week) - dt.timedelta(weeks=1)).isoformat()
     records = context.instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=PARSED_ADS_KEY, asset_partitions=[previous]), limit=1
     ).records
     if not records:
         return None
-    value = records[0].asset_materialization.metadata.get("dagster/row_count")
+    metadata = records[0].asset_materialization.metadata
+    per_week = metadata.get("rows_per_week")
+    if per_week is not None and previous in per_week.value:
+        return int(per_week.value[previous])
+    value = metadata.get("dagster/row_count")
     return int(value.value) if value is not None else None
 
 
