@@ -13,6 +13,9 @@ LAUNCH_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # no images at all (Chromium never requests them), no web fonts: cheaper than intercepting every request
+    "--blink-settings=imagesEnabled=false",
+    "--disable-remote-fonts",
 ]
 
 

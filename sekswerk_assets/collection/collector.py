@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import logging
 import random
+import re
 import threading
 import time
 import urllib.robotparser
@@ -38,6 +39,9 @@ from sekswerk_assets.lib.snapshots import PageRecord
 log = logging.getLogger(__name__)
 
 BLOCKED_RESOURCES = {"image", "media", "font"}
+#: media and font files by their URL: matched inside Playwright's driver, so other requests are not intercepted
+#: (images are switched off in Chromium itself, see browser.LAUNCH_ARGS)
+HEAVY_URLS = re.compile(r"\.(?:mp4|webm|m3u8|mov|avi|mp3|ogg|wav|woff2?|ttf|otf|eot)(?:[?#]|$)", re.IGNORECASE)
 ALL_SECTIONS = "all"  # the section name of a site whose listing has no sections
 MAX_REDIRECTS = 5
 #: how static pages are fetched: "aiohttp" (the fast path) or "browser" (the browser context's request context)
@@ -188,9 +192,13 @@ class BrowserHub:
 
     ``users`` is the number of sites that will need the browser; when the last of them releases it
     (its wall passed, its JavaScript listing captured), the browser and Playwright's driver are closed.
+    At most ``contexts_at_once`` sites use it at the same time (default one): every open context keeps
+    renderer processes alive, and the browser steps are short, so taking turns costs little time
+    and keeps the run's peak memory down.
     """
 
-    def __init__(self, chromium_path: str | None, local_sandbox_target: bool, users: int):
+    def __init__(self, chromium_path: str | None, local_sandbox_target: bool, users: int, contexts_at_once: int = 1):
+        self._slots = asyncio.Semaphore(contexts_at_once)
         self.chromium_path = chromium_path
         self.local_sandbox_target = local_sandbox_target
         self.users = users
@@ -222,10 +230,22 @@ class BrowserHub:
             return self._browser
 
     async def new_context(self, user_agent: str, headers: dict[str, str]) -> BrowserContext:
+        """A fresh context for one site, once it is this site's turn; give it back with ``close_context``."""
         browser = await self.start()
-        context = await browser.new_context(user_agent=user_agent, extra_http_headers=headers)
-        await context.route("**/*", _block_heavy_resources)
+        await self._slots.acquire()
+        try:
+            context = await browser.new_context(user_agent=user_agent, extra_http_headers=headers)
+            await context.route(HEAVY_URLS, _block_heavy_resources)
+        except BaseException:
+            self._slots.release()
+            raise
         return context
+
+    async def close_context(self, context: BrowserContext) -> None:
+        try:
+            await context.close()
+        finally:
+            self._slots.release()
 
     async def release(self) -> None:
         """One site is done with the browser; the last one closes it."""
@@ -385,7 +405,7 @@ class SiteCollector:
                 if isinstance(client, _AiohttpClient) and context is not None:
                     # the browser's part is done: its cookies (the accepted wall) go to the static client
                     client.add_browser_cookies(await context.cookies())
-                    await context.close()
+                    await hub.close_context(context)
                     context, holds_browser = None, False
                     await hub.release()
                 if self.result.wall_error is None:
@@ -393,7 +413,7 @@ class SiteCollector:
                     await self._ads(client)
         finally:
             if context is not None:
-                await context.close()
+                await hub.close_context(context)
             if holds_browser:
                 await hub.release()
         self.result.duration_s = time.perf_counter() - start
@@ -459,7 +479,8 @@ class SiteCollector:
     async def _wall_once(self, page, url: str) -> tuple[bool, str | None, bytes | None]:
         """One try of open, accept, redirect: (passed, error, the wall's HTML if it was shown)."""
         timeout = self.p.timeout_s * 4000
-        resp = await page.goto(url, timeout=timeout)
+        # the DOM is enough (the button, and the cookie set by the redirect): no waiting for the page's load event
+        resp = await page.goto(url, timeout=timeout, wait_until="domcontentloaded")
         if resp is None:
             return False, "no response", None
         if resp.status >= 400:
@@ -468,7 +489,7 @@ class SiteCollector:
         if not await button.count():
             return True, None, None  # no wall shown (the cookie is already set)
         wall_html = (await page.content()).encode()
-        async with page.expect_navigation(timeout=timeout) as nav:
+        async with page.expect_navigation(timeout=timeout, wait_until="domcontentloaded") as nav:
             await button.first.click()
         after = await nav.value
         if after is None:
@@ -480,7 +501,7 @@ class SiteCollector:
         return True, None, wall_html
 
     async def _render_listing(self, context: BrowserContext) -> list[tuple[str | None, str]]:
-        """Render a JavaScript listing, capture the API call it makes, scroll once to see it page."""
+        """Render a JavaScript listing and capture the API call it makes (later pages are asked of the API directly)."""
         page = await context.new_page()
         api_urls: list[str] = []
         page.on("request", lambda r: api_urls.append(r.url) if self.adapter.api_path_marker in r.url else None)
@@ -496,8 +517,6 @@ class SiteCollector:
                         raise
             shell = (await page.content()).encode()
             self._record(PageRecord("listing", url, 200, shell, 1, fetched_at=_now()))
-            await page.mouse.wheel(0, 20000)
-            await page.wait_for_timeout(200)
         finally:
             await page.close()
         if not api_urls:
@@ -555,7 +574,8 @@ class SiteCollector:
 
 
 async def _block_heavy_resources(route) -> None:
-    if route.request.resource_type in BLOCKED_RESOURCES:
+    """Abort a media or font request (only URLs that look like one are routed here)."""
+    if route.request.resource_type in BLOCKED_RESOURCES or HEAVY_URLS.search(route.request.url):
         await route.abort()
     else:
         await route.continue_()
