@@ -55,9 +55,9 @@ class WeekStats:
         return int(sum(self.unparsed.values()))
 
 
-def _empty_row(week: str, site: str) -> dict:
-    row = {c: None for c in COLUMNS}
-    row.update(measurement_week=week, measurement_year=year_of_week(week), site=site, municipality_match="none",
+def _empty_row(week: str, site: str, year: str | None = None) -> dict:
+    row = dict.fromkeys(COLUMNS)
+    row.update(measurement_week=week, measurement_year=year or year_of_week(week), site=site, municipality_match="none",
                licensed_terms="")
     for c in BOOL_COLS:
         row[c] = False
@@ -242,9 +242,7 @@ def parse_ad(site: str, body: bytes, matcher: MunicipalityMatcher, pseudonyms) -
     out = extract(site, raw, matcher)
     out["phone_pseudo"] = pseudonyms.phone(phone_of(raw)) if site != "topescortbabes" or raw.phone else None
     out["name_pseudo"] = pseudonyms.name(raw.name)
-    text = raw.text or None
-    out["text_hash"] = pseudonyms.text_hash(text)
-    out["text_simhash"] = pseudonyms.text_simhash(text)
+    out["text_hash"], out["text_simhash"] = pseudonyms.text_pseudonyms(raw.text or None)
     return out, raw
 
 
@@ -253,19 +251,20 @@ def parse_week(store, week: str, pseudonyms, matcher: MunicipalityMatcher, sites
     t0 = time.perf_counter()
     stats = WeekStats(week=week)
     rows: list[dict] = []
+    year = year_of_week(week)
     for site in sites:
         if not store.exists(site, week):
             stats.missing_sites.append(site)
             continue
-        manifest = store.manifest(site, week)
-        ads = manifest[manifest["page_type"] == "ad"]
+        template = _empty_row(week, site, year)
+        ads = store.manifest_records(site, week, page_type="ad")  # read once, iterated as dicts
         seen: set[str] = set()
-        for mrow, body in store.pages(site, week, page_type="ad"):
+        for mrow, body in store.pages(site, week, page_type="ad", records=ads):
             code = mrow["ad_code"]
             key = str(code) if code is not None else f"url:{mrow['url']}"
             if key in seen:
                 continue
-            row = _empty_row(week, site)
+            row = template.copy()
             row["url_pseudo"] = pseudonyms.url(mrow["url"], site)
             stats.pages[site] += 1
             try:
@@ -285,13 +284,13 @@ def parse_week(store, week: str, pseudonyms, matcher: MunicipalityMatcher, sites
             seen.add(key)
             rows.append(row)
         # listed ads whose page was never stored (fetch failed after retries)
-        for _, mrow in ads.iterrows():
+        for mrow in ads:
             code = mrow["ad_code"]
             key = str(code) if code is not None else f"url:{mrow['url']}"
             if key in seen:
                 continue
             seen.add(key)
-            row = _empty_row(week, site)
+            row = template.copy()
             row["url_pseudo"] = pseudonyms.url(mrow["url"], site)
             row["ad_pseudo"] = pseudonyms.code(site, code) if code is not None else row["url_pseudo"]
             reason = f"not fetched (status {int(mrow['status'])})"
