@@ -7,6 +7,8 @@ texts live only in memory while a page is processed.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 import time
 from collections import Counter
@@ -246,8 +248,26 @@ def parse_ad(site: str, body: bytes, matcher: MunicipalityMatcher, pseudonyms) -
     return out, raw
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while a week is parsed (its objects are short-lived and acyclic: the
+    collector would only walk the matcher's tables again and again); the previous state comes back after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def parse_week(store, week: str, pseudonyms, matcher: MunicipalityMatcher, sites=SITES) -> tuple[pd.DataFrame, WeekStats]:
     """All ad pages of ``week`` on every site with a snapshot -> (typed DataFrame, counts)."""
+    with _gc_paused():
+        return _parse_week(store, week, pseudonyms, matcher, sites)
+
+
+def _parse_week(store, week: str, pseudonyms, matcher: MunicipalityMatcher, sites) -> tuple[pd.DataFrame, WeekStats]:
     t0 = time.perf_counter()
     stats = WeekStats(week=week)
     rows: list[dict] = []
