@@ -18,12 +18,12 @@ Order of methods (the first that matches wins; the method is kept per row):
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from sekswerk_assets.lib.diacritics import strip_diacritics
 from sekswerk_assets.reference.loader import list_year_for
 
 FUZZY_THRESHOLD = 88
@@ -114,8 +114,7 @@ _SUFFIX = re.compile(
 
 def norm(text: str) -> str:
     """Comparison key: no diacritics, lower case, punctuation as spaces, single spaces."""
-    t = unicodedata.normalize("NFKD", str(text))
-    t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
+    t = strip_diacritics(str(text)).casefold()
     t = t.replace("’", "'").replace("`", "'")
     t = re.sub(r"[^\w']+", " ", t)
     return re.sub(r"\s+", " ", t).strip()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -48,6 +49,7 @@ def _tree(body: bytes) -> LexborHTMLParser:
     return LexborHTMLParser(body.decode("utf-8", errors="replace"))
 
 
+@lru_cache(maxsize=1024)  # a site has a handful of labels
 def _norm_label(label: str) -> str:
     return re.sub(r"[\s:]+$", "", label.strip()).casefold()
 

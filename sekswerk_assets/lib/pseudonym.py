@@ -24,6 +24,7 @@ import numpy as np
 import phonenumbers
 
 from sekswerk_assets.lib.crypto import load_or_create_dev_key
+from sekswerk_assets.lib.diacritics import strip_diacritics
 
 PSEUDONYM_LENGTH = 32  # hex characters kept of the HMAC-SHA256 digest (128 bits)
 SHINGLE = 3  # words per shingle of the simhash
@@ -68,10 +69,6 @@ def _normalise_phone_lib(raw: str, region: str) -> str | None:
     if not phonenumbers.is_possible_number(num):
         return None
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-
-
-def strip_diacritics(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def normalise_name(raw: str | None) -> str | None:

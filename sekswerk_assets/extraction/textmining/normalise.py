@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from sekswerk_assets.lib.diacritics import strip_diacritics
 
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]")
 
@@ -14,9 +15,7 @@ def fold(text: str) -> str:
     """Lower case, no diacritics, emoji removed, typographic quotes/dashes simplified."""
     if text.isascii():
         return text.casefold()
-    t = unicodedata.normalize("NFKD", text)
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    t = _EMOJI.sub(" ", t)
+    t = _EMOJI.sub(" ", strip_diacritics(text))
     t = (t.replace("’", "'").replace("‘", "'").replace("´", "'").replace("–", "-").replace("—", "-")
          .replace("\u00a0", " "))
     return t.casefold()
