@@ -38,8 +38,15 @@ def fold_sep(text: str) -> str:
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|(?<=[!?])(?=\S)")
 
 
+_ABBREV = re.compile(r"\b(v\.a\.|va\.|ca\.|nr\.|min\.|p\.u\.|e\.o\.|o\.a\.|incl\.|excl\.|ong\.)")
+
+
+def _keep_dots(m: re.Match) -> str:
+    return m.group(0).replace(".", "\u2024")
+
+
 def sentences(text: str) -> list[str]:
     """Split into sentences without breaking 'va. 150', 'ca. 30', 'p.u.' or decimal numbers."""
-    t = re.sub(r"\b(v\.a\.|va\.|ca\.|nr\.|min\.|p\.u\.|e\.o\.|o\.a\.|incl\.|excl\.|ong\.)", lambda m: m.group(0).replace(".", "\u2024"), text)
+    t = _ABBREV.sub(_keep_dots, text) if "." in text else text
     return [s.replace("\u2024", ".").strip() for s in _SENT_SPLIT.split(t) if s and s.strip()]
 

@@ -45,6 +45,7 @@ class PriceResult:
 
 
 # (pattern, replacement, necessary condition): a rewrite runs only on a text where it can match
+# (replacements with groups are functions: faster than re's template expansion)
 _PREP = [(re.compile(p), r, pre) for p, r, pre in (
     (r"\b(?:kvk|k\.v\.k\.?)[^\d]{0,25}\d{6,10}", " ", lambda t: "kvk" in t or "k.v.k" in t),
     (r"\d{5,}", " ", None),  # postcodes, ids, numbers too long to be a price
@@ -53,8 +54,8 @@ _PREP = [(re.compile(p), r, pre) for p, r, pre in (
     # per-hour abbreviations: "p/h", "ph", "pu", "100ph", "/hr"
     (r"(?<=\d)(?:ph|pu|p/h)\b|\bp\s*/\s*h\b|\bp\.h\.?|\bph\b|\bpu\b", " per uur ",
      lambda t: "ph" in t or "pu" in t or "p." in t or (("p" in t and "/" in t) and bool(_P_SLASH.search(t)))),
-    (r"(\d)\s*,\s*-+", r"\1 eur ", lambda t: "," in t and "-" in t),  # 150,- -> 150 eur
-    (r"/\s*1?\s*(uur|u|h|hr|hour)\b", r" per \1", lambda t: "/" in t),
+    (r"(\d)\s*,\s*-+", lambda m: m.group(1) + " eur ", lambda t: "," in t and "-" in t),  # 150,- -> 150 eur
+    (r"/\s*1?\s*(uur|u|h|hr|hour)\b", lambda m: " per " + m.group(1), lambda t: "/" in t),
     (r"\b1/2\b", " half ", lambda t: "1/2" in t),
     (r"\b24/7\b", " altijd ", lambda t: "24/7" in t),
     # "va.", "vanaf", "from" give the lower bound; plain "van" is not "vanaf" ("vrouw van 32")
@@ -62,8 +63,8 @@ _PREP = [(re.compile(p), r, pre) for p, r, pre in (
      lambda t: "va" in t or "v.a." in t or "from" in t or "starting" in t),
     (r"€", " € ", lambda t: "€" in t),
     (r"eur\.", "eur ", lambda t: "eur." in t),
-    (r"(\d)(eur|euro|e)\b", r"\1 \2", None),
-    (r"\b(\d+)(h|u|min|m)\b", r"\1 \2", lambda t: bool(_DIGIT_UNIT.search(t))),
+    (r"(\d)(eur|euro|e)\b", lambda m: m.group(1) + " " + m.group(2), None),
+    (r"\b(\d+)(h|u|min|m)\b", lambda m: m.group(1) + " " + m.group(2), lambda t: bool(_DIGIT_UNIT.search(t))),
 )]
 _P_SLASH = re.compile(r"p\s*/")
 _DIGIT_UNIT = re.compile(r"\d[hum]")
