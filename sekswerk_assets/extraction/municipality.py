@@ -112,6 +112,7 @@ _SUFFIX = re.compile(
 )
 
 
+@lru_cache(maxsize=131_072)  # the place scan normalises the same capitalised words in every ad
 def norm(text: str) -> str:
     """Comparison key: no diacritics, lower case, punctuation as spaces, single spaces."""
     t = strip_diacritics(str(text)).casefold()

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sekswerk_assets.collection.adapters import SITES
 from sekswerk_assets.extraction import textmining as tm
-from sekswerk_assets.extraction.municipality import MunicipalityMatcher, region_context
+from sekswerk_assets.extraction.municipality import MunicipalityMatcher, norm, region_context
 from sekswerk_assets.extraction.sites import PARSER_VERSION, ParseError, RawAd, parse_page
 from sekswerk_assets.partitions import year_of_week
 
@@ -200,35 +200,36 @@ def scan_place_names(text: str, matcher: MunicipalityMatcher, exclude: str | Non
     first names), never right after 'ik ben' / 'my name is', never the advertiser's own name.
     """
     words = list(_WORD.finditer(text))
+    ends = [w.end() for w in words]
     skip = {exclude.casefold()} if exclude else set()
+    index = matcher.index
     for i, w in enumerate(words):
-        if not w.group(0)[:1].isupper() and not w.group(0).startswith(("'s", "’s")):
+        g = w.group(0)
+        if not g[:1].isupper() and not g.startswith(("'s", "’s")):
             continue
-        if _NAME_CUE.search(text[max(0, w.start() - 14) : w.start()]):
+        start = w.start()
+        if _NAME_CUE.search(text[max(0, start - 14) : start]):
             continue
         for n in range(min(4, len(words) - i), 0, -1):
-            span = text[w.start() : words[i + n - 1].end()].rstrip(".")
-            if span.casefold() in skip:
+            span = text[start : ends[i + n - 1]].rstrip(".")
+            if skip and span.casefold() in skip:
                 continue
-            key = norm_place(span)
-            hit = matcher.index.get(key)
+            key = norm(span)
+            hit = index.get(key)
             if hit is None and n == 1 and "-" in span:
                 # "Rotterdam-based", "Tilburg-Reeshof", "Utrecht-Oost": the city before the hyphen
-                key = norm_place(span.split("-", 1)[0])
-                hit = matcher.index.get(key) if len(key) >= 3 else None
+                key = norm(span.split("-", 1)[0])
+                hit = index.get(key) if len(key) >= 3 else None
             if hit and hit[1] in ("exact", "alias") and len(span) >= 3:
-                before = text[max(0, w.start() - 40) : w.start()]
-                after = text[words[i + n - 1].end() : words[i + n - 1].end() + 40]
+                before = text[max(0, start - 40) : start]
+                after = text[ends[i + n - 1] : ends[i + n - 1] + 40]
                 if region_context(before, key, after):
                     break
                 return hit
     return None, "none"
 
 
-def norm_place(text: str) -> str:
-    from sekswerk_assets.extraction.municipality import norm
-
-    return norm(text)
+norm_place = norm  # the matcher's comparison key of a place as written
 
 
 def phone_of(raw: RawAd) -> str | None:
