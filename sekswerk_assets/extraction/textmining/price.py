@@ -67,6 +67,7 @@ _PREP = [(re.compile(p), r, pre) for p, r, pre in (
     (r"\b(\d+)(h|u|min|m)\b", lambda m: m.group(1) + " " + m.group(2), lambda t: bool(_DIGIT_UNIT.search(t))),
 )]
 _P_SLASH = re.compile(r"p\s*/")
+_TWO_DIGITS = re.compile(r"\d\d")
 _DIGIT_UNIT = re.compile(r"\d[hum]")
 
 
@@ -163,6 +164,9 @@ def parse_prices(text: str) -> PriceResult:
     (the ground truth's ``price_hour``).
     """
     res = PriceResult()
+    if not _TWO_DIGITS.search(digits(fold(text))):
+        # an amount has two digits in a row, and no rewrite of the preparation puts digits side by side
+        return res
     for sent in sentences(_prep_price_text(text)):
         matches = list(_AMOUNT.finditer(sent))
         if not matches:
