@@ -87,10 +87,18 @@ def normalise_text(raw: str | None) -> str | None:
     return out or None
 
 
+_URL_SPECIAL = frozenset(" ?#[]\\;")  # query, fragment, IPv6 hosts, spaces and the rest: left to urlsplit
+
+
 def normalise_url(url: str | None) -> str | None:
     """Site-relative form of a URL (path + query): independent of scheme, host and port."""
     if not url:
         return None
+    if type(url) is str and url.startswith(("http://", "https://")) and url.isascii() and url.isprintable() and not (
+            set(url) & _URL_SPECIAL):
+        # a plain absolute URL (what the collector stores): the path is everything from the first '/' after the host
+        cut = url.find("/", url.index("//") + 2)
+        return "/" if cut < 0 else (url[cut:].rstrip("/") or "/")
     parts = urlsplit(str(url))
     path = parts.path.rstrip("/") or "/"
     return path + (f"?{parts.query}" if parts.query else "")

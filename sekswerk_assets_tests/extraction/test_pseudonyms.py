@@ -102,3 +102,20 @@ def test_text_pseudonyms_and_pickling():
     assert p.text_pseudonyms("") == (None, None) and p.text_pseudonyms("  ") == (None, None)
     q = pickle.loads(pickle.dumps(p))  # the shingle cache stays behind
     assert q.text_simhash(text) == p.text_simhash(text) and q.phone("0691234567") == p.phone("0691234567")
+
+
+def test_fast_url_path_agrees_with_urlsplit():
+    from urllib.parse import urlsplit
+
+    from sekswerk_assets.lib.pseudonym import normalise_url
+
+    def reference(url):
+        parts = urlsplit(url)
+        path = parts.path.rstrip("/") or "/"
+        return path + (f"?{parts.query}" if parts.query else "")
+
+    urls = ["http://127.0.0.1:5000/advertentie/3104004", "https://h:1/escort/x-1/", "http://h", "http://h/",
+            "https://www.kinky.nl/a//b//", "http://h:80/a/b.html", "http://user@h/p", "http://h/p?x=1", "http://h/p#f",
+            "http://[::1]:80/p", "http://h/a b", "HTTP://H/A", "http://h/%20x/", "https://h/é", " http://h/p", "ftp://h/p"]
+    for url in urls:
+        assert normalise_url(url) == reference(url), url
