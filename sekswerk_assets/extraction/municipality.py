@@ -222,6 +222,13 @@ class MunicipalityMatcher:
         self._long_keys = [k for k in self._keys if len(k) >= FUZZY_MIN_LENGTH]
         self.match = lru_cache(maxsize=50_000)(self._match)
 
+    def __getstate__(self) -> dict:  # picklable for process pools: caches stay behind
+        return {k: v for k, v in self.__dict__.items() if k not in ("match", "_parsed_pages")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.match = lru_cache(maxsize=50_000)(self._match)
+
     @staticmethod
     def _resolve_mergers(mergers: pd.DataFrame, current: set[str], list_year: int) -> dict[str, str]:
         """Former municipality name -> its successor in the list of ``list_year`` (chains followed)."""
