@@ -18,12 +18,12 @@ Order of methods (the first that matches wins; the method is kept per row):
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from sekswerk_assets.lib.diacritics import strip_diacritics
 from sekswerk_assets.reference.loader import list_year_for
 
 FUZZY_THRESHOLD = 88
@@ -112,10 +112,10 @@ _SUFFIX = re.compile(
 )
 
 
+@lru_cache(maxsize=131_072)  # the place scan normalises the same capitalised words in every ad
 def norm(text: str) -> str:
     """Comparison key: no diacritics, lower case, punctuation as spaces, single spaces."""
-    t = unicodedata.normalize("NFKD", str(text))
-    t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
+    t = strip_diacritics(str(text)).casefold()
     t = t.replace("’", "'").replace("`", "'")
     t = re.sub(r"[^\w']+", " ", t)
     return re.sub(r"\s+", " ", t).strip()
@@ -220,6 +220,13 @@ class MunicipalityMatcher:
                 add(name, code, "merged", overwrite=True)
         self._keys = list(self.index)
         self._long_keys = [k for k in self._keys if len(k) >= FUZZY_MIN_LENGTH]
+        self.match = lru_cache(maxsize=50_000)(self._match)
+
+    def __getstate__(self) -> dict:  # picklable for process pools: caches stay behind
+        return {k: v for k, v in self.__dict__.items() if k not in ("match", "_parsed_pages")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
         self.match = lru_cache(maxsize=50_000)(self._match)
 
     @staticmethod

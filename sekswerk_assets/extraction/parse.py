@@ -7,6 +7,9 @@ texts live only in memory while a page is processed.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import hashlib
 import re
 import time
 from collections import Counter
@@ -17,7 +20,7 @@ import pandas as pd
 
 from sekswerk_assets.collection.adapters import SITES
 from sekswerk_assets.extraction import textmining as tm
-from sekswerk_assets.extraction.municipality import MunicipalityMatcher, region_context
+from sekswerk_assets.extraction.municipality import MunicipalityMatcher, norm, region_context
 from sekswerk_assets.extraction.sites import PARSER_VERSION, ParseError, RawAd, parse_page
 from sekswerk_assets.partitions import year_of_week
 
@@ -55,9 +58,9 @@ class WeekStats:
         return int(sum(self.unparsed.values()))
 
 
-def _empty_row(week: str, site: str) -> dict:
-    row = {c: None for c in COLUMNS}
-    row.update(measurement_week=week, measurement_year=year_of_week(week), site=site, municipality_match="none",
+def _empty_row(week: str, site: str, year: str | None = None) -> dict:
+    row = dict.fromkeys(COLUMNS)
+    row.update(measurement_week=week, measurement_year=year or year_of_week(week), site=site, municipality_match="none",
                licensed_terms="")
     for c in BOOL_COLS:
         row[c] = False
@@ -198,35 +201,36 @@ def scan_place_names(text: str, matcher: MunicipalityMatcher, exclude: str | Non
     first names), never right after 'ik ben' / 'my name is', never the advertiser's own name.
     """
     words = list(_WORD.finditer(text))
+    ends = [w.end() for w in words]
     skip = {exclude.casefold()} if exclude else set()
+    index = matcher.index
     for i, w in enumerate(words):
-        if not w.group(0)[:1].isupper() and not w.group(0).startswith(("'s", "’s")):
+        g = w.group(0)
+        if not g[:1].isupper() and not g.startswith(("'s", "’s")):
             continue
-        if _NAME_CUE.search(text[max(0, w.start() - 14) : w.start()]):
+        start = w.start()
+        if _NAME_CUE.search(text[max(0, start - 14) : start]):
             continue
         for n in range(min(4, len(words) - i), 0, -1):
-            span = text[w.start() : words[i + n - 1].end()].rstrip(".")
-            if span.casefold() in skip:
+            span = text[start : ends[i + n - 1]].rstrip(".")
+            if skip and span.casefold() in skip:
                 continue
-            key = norm_place(span)
-            hit = matcher.index.get(key)
+            key = norm(span)
+            hit = index.get(key)
             if hit is None and n == 1 and "-" in span:
                 # "Rotterdam-based", "Tilburg-Reeshof", "Utrecht-Oost": the city before the hyphen
-                key = norm_place(span.split("-", 1)[0])
-                hit = matcher.index.get(key) if len(key) >= 3 else None
+                key = norm(span.split("-", 1)[0])
+                hit = index.get(key) if len(key) >= 3 else None
             if hit and hit[1] in ("exact", "alias") and len(span) >= 3:
-                before = text[max(0, w.start() - 40) : w.start()]
-                after = text[words[i + n - 1].end() : words[i + n - 1].end() + 40]
+                before = text[max(0, start - 40) : start]
+                after = text[ends[i + n - 1] : ends[i + n - 1] + 40]
                 if region_context(before, key, after):
                     break
                 return hit
     return None, "none"
 
 
-def norm_place(text: str) -> str:
-    from sekswerk_assets.extraction.municipality import norm
-
-    return norm(text)
+norm_place = norm  # the matcher's comparison key of a place as written
 
 
 def phone_of(raw: RawAd) -> str | None:
@@ -243,36 +247,61 @@ def parse_ad(site: str, body: bytes, matcher: MunicipalityMatcher, pseudonyms) -
     out["phone_pseudo"] = pseudonyms.phone(phone_of(raw)) if site != "topescortbabes" or raw.phone else None
     out["name_pseudo"] = pseudonyms.name(raw.name)
     out["name_bloom"] = pseudonyms.name_bloom(raw.name)
-    text = raw.text or None
-    out["text_hash"] = pseudonyms.text_hash(text)
-    out["text_simhash"] = pseudonyms.text_simhash(text)
+    out["text_hash"], out["text_simhash"] = pseudonyms.text_pseudonyms(raw.text or None)
     return out, raw
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while a week is parsed (its objects are short-lived and acyclic: the
+    collector would only walk the matcher's tables again and again); the previous state comes back after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def parse_week(store, week: str, pseudonyms, matcher: MunicipalityMatcher, sites=SITES) -> tuple[pd.DataFrame, WeekStats]:
     """All ad pages of ``week`` on every site with a snapshot -> (typed DataFrame, counts)."""
+    with _gc_paused():
+        return _parse_week(store, week, pseudonyms, matcher, sites)
+
+
+def _parse_week(store, week: str, pseudonyms, matcher: MunicipalityMatcher, sites) -> tuple[pd.DataFrame, WeekStats]:
     t0 = time.perf_counter()
     stats = WeekStats(week=week)
     rows: list[dict] = []
+    year = year_of_week(week)
     for site in sites:
         if not store.exists(site, week):
             stats.missing_sites.append(site)
             continue
-        manifest = store.manifest(site, week)
-        ads = manifest[manifest["page_type"] == "ad"]
+        template = _empty_row(week, site, year)
+        ads = store.manifest_records(site, week, page_type="ad")  # read once, iterated as dicts
+        previous = _previous_pages(matcher, pseudonyms, site)
+        current: dict[bytes, tuple[dict, RawAd]] = {}
         seen: set[str] = set()
-        for mrow, body in store.pages(site, week, page_type="ad"):
+        for mrow, body in store.pages(site, week, page_type="ad", records=ads):
             code = mrow["ad_code"]
             key = str(code) if code is not None else f"url:{mrow['url']}"
             if key in seen:
                 continue
-            row = _empty_row(week, site)
+            row = template.copy()
             row["url_pseudo"] = pseudonyms.url(mrow["url"], site)
             stats.pages[site] += 1
             try:
                 if not bool(mrow["ok"]):
                     raise ParseError(f"fetch failed (status {int(mrow['status'])})")
-                out, raw = parse_ad(site, body, matcher, pseudonyms)
+                digest = hashlib.sha256(body).digest()
+                hit = previous.get(digest) or current.get(digest)
+                if hit is None:
+                    hit = current[digest] = parse_ad(site, body, matcher, pseudonyms)
+                else:
+                    current[digest] = hit
+                out, raw = hit
                 code = code if code is not None else raw.ad_code
                 row.update(out)
                 row["parse_ok"] = True
@@ -286,13 +315,13 @@ def parse_week(store, week: str, pseudonyms, matcher: MunicipalityMatcher, sites
             seen.add(key)
             rows.append(row)
         # listed ads whose page was never stored (fetch failed after retries)
-        for _, mrow in ads.iterrows():
+        for mrow in ads:
             code = mrow["ad_code"]
             key = str(code) if code is not None else f"url:{mrow['url']}"
             if key in seen:
                 continue
             seen.add(key)
-            row = _empty_row(week, site)
+            row = template.copy()
             row["url_pseudo"] = pseudonyms.url(mrow["url"], site)
             row["ad_pseudo"] = pseudonyms.code(site, code) if code is not None else row["url_pseudo"]
             reason = f"not fetched (status {int(mrow['status'])})"
@@ -301,9 +330,32 @@ def parse_week(store, week: str, pseudonyms, matcher: MunicipalityMatcher, sites
             stats.unparsed[site] += 1
             stats.reasons[reason] += 1
             rows.append(row)
+        _keep_pages(matcher, pseudonyms, site, current)
     df = to_frame(rows)
     stats.seconds = time.perf_counter() - t0
     return df, stats
+
+
+# Most ad pages are byte for byte the same as the week before (81% in the scale-1 sandbox): a page whose
+# bytes were parsed in the previous week, with the same matcher and pseudonymiser, gives the same result
+# (``parse_ad`` is a pure function of them), so a run over consecutive weeks reuses it. Only the previous
+# week's pages are kept (one week's results in memory), on the matcher, for that pseudonymiser object.
+def _previous_pages(matcher, pseudonyms, site: str) -> dict:
+    kept = getattr(matcher, "_parsed_pages", None)
+    if not kept or kept[0] is not pseudonyms:
+        return {}
+    return kept[1].get(site, {})
+
+
+def _keep_pages(matcher, pseudonyms, site: str, pages: dict) -> None:
+    kept = getattr(matcher, "_parsed_pages", None)
+    if not kept or kept[0] is not pseudonyms:
+        kept = (pseudonyms, {})
+        try:
+            matcher._parsed_pages = kept
+        except AttributeError:  # a matcher that takes no attributes: no reuse
+            return
+    kept[1][site] = pages
 
 
 def to_frame(rows: list[dict]) -> pd.DataFrame:
@@ -316,8 +368,10 @@ def to_frame(rows: list[dict]) -> pd.DataFrame:
     for c in FLOAT_COLS:
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     for c in INT_COLS:
-        df[c] = pd.array([None if v is None or (isinstance(v, float) and np.isnan(v)) else int(v) for v in df[c]],
-                         dtype="Int64")
+        # from the row values themselves: a frame column mixing None and 64-bit hashes is float64, which would
+        # drop the low bits of every simhash / name Bloom filter of the week
+        df[c] = pd.array([None if (v := row.get(c)) is None or (isinstance(v, float) and np.isnan(v)) else int(v)
+                          for row in rows], dtype="Int64")
     df["licensed_terms"] = df["licensed_terms"].fillna("")
     df["municipality_match"] = df["municipality_match"].fillna("none")
     return df.sort_values(["site", "ad_pseudo"], kind="stable").reset_index(drop=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser
 
-PARSER_VERSION = "2.1.0"  # code_version of ads/parsed_ads: site parsers and text-mining rules (2.0: issue 8 rework; 2.1: first names via Faker)
+PARSER_VERSION = "2.2.0"  # code_version of ads/parsed_ads: site parsers and text-mining rules (2.0: issue 8 rework; 2.1: first names via Faker; 2.2: name Bloom filter column, exact 64-bit hashes in weeks with unparsed pages, gender rules)
 
 
 class ParseError(Exception):
@@ -48,6 +49,7 @@ def _tree(body: bytes) -> LexborHTMLParser:
     return LexborHTMLParser(body.decode("utf-8", errors="replace"))
 
 
+@lru_cache(maxsize=1024)  # a site has a handful of labels
 def _norm_label(label: str) -> str:
     return re.sub(r"[\s:]+$", "", label.strip()).casefold()
 

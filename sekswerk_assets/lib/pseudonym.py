@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +24,7 @@ import numpy as np
 import phonenumbers
 
 from sekswerk_assets.lib.crypto import load_or_create_dev_key
+from sekswerk_assets.lib.diacritics import strip_diacritics
 
 PSEUDONYM_LENGTH = 32  # hex characters kept of the HMAC-SHA256 digest (128 bits)
 SHINGLE = 3  # words per shingle of the simhash
@@ -46,10 +47,23 @@ def key_bytes(key: str) -> bytes:
     return key.encode()
 
 
+# Dutch mobile numbers as ads write them ("06-12345678", "06 1234 5678", "+31 6 12345678", "+31(0)6-12345678",
+# "0031612345678"): E.164 without phonenumbers (what it gives for them, checked by a test); the rest goes to it.
+_NL_MOBILE = re.compile(r"(?:\+31 ?(?:\(0\))?|0031 ?|0)[ -]?6(?:[ -]?\d){8}")
+_NOT_DIGIT = re.compile(r"\D")
+
+
 def normalise_phone(raw: str | None, region: str = "NL") -> str | None:
     """E.164 form of a phone number; possible-but-unassigned numbers (e.g. 069) are accepted."""
     if not raw:
         return None
+    if region == "NL" and type(raw) is str and _NL_MOBILE.fullmatch(raw):
+        return "+316" + _NOT_DIGIT.sub("", raw)[-8:]
+    return _normalise_phone_lib(str(raw), region)
+
+
+@lru_cache(maxsize=65_536)  # each distinct phone string is parsed once
+def _normalise_phone_lib(raw: str, region: str) -> str | None:
     try:
         num = phonenumbers.parse(str(raw), region)
     except phonenumbers.NumberParseException:
@@ -57,10 +71,6 @@ def normalise_phone(raw: str | None, region: str = "NL") -> str | None:
     if not phonenumbers.is_possible_number(num):
         return None
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-
-
-def strip_diacritics(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def normalise_name(raw: str | None) -> str | None:
@@ -79,10 +89,18 @@ def normalise_text(raw: str | None) -> str | None:
     return out or None
 
 
+_URL_SPECIAL = frozenset(" ?#[]\\;")  # query, fragment, IPv6 hosts, spaces and the rest: left to urlsplit
+
+
 def normalise_url(url: str | None) -> str | None:
     """Site-relative form of a URL (path + query): independent of scheme, host and port."""
     if not url:
         return None
+    if type(url) is str and url.startswith(("http://", "https://")) and url.isascii() and url.isprintable() and not (
+            set(url) & _URL_SPECIAL):
+        # a plain absolute URL (what the collector stores): the path is everything from the first '/' after the host
+        cut = url.find("/", url.index("//") + 2)
+        return "/" if cut < 0 else (url[cut:].rstrip("/") or "/")
     parts = urlsplit(str(url))
     path = parts.path.rstrip("/") or "/"
     return path + (f"?{parts.query}" if parts.query else "")
@@ -97,7 +115,7 @@ class Pseudonymizer:
 
     def _hmac(self, domain: str, value: str) -> str:
         msg = f"{domain}\x1f{value}".encode()
-        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
+        return hmac.digest(self._key, msg, "sha256").hex()[:PSEUDONYM_LENGTH]
 
     def phone(self, raw: str | None) -> str | None:
         e164 = normalise_phone(raw)
@@ -140,7 +158,14 @@ class Pseudonymizer:
 
     def text_simhash(self, text: str | None) -> int | None:
         """Keyed 64-bit simhash over word 3-shingles, as a signed int64 (None for empty text)."""
+        return self._simhash_of(normalise_text(text))
+
+    def text_pseudonyms(self, text: str | None) -> tuple[str | None, int | None]:
+        """``(text_hash(text), text_simhash(text))``, normalising the text once."""
         norm = normalise_text(text)
+        return (self._hmac("text", norm) if norm else None), self._simhash_of(norm)
+
+    def _simhash_of(self, norm: str | None) -> int | None:
         if not norm:
             return None
         words = _WORD.findall(norm)
@@ -149,13 +174,37 @@ class Pseudonymizer:
         if len(words) < SHINGLE:
             shingles = [" ".join(words)]
         else:
-            shingles = [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
-        key = self._simhash_key
-        digests = b"".join(hashlib.blake2b(s.encode(), key=key, digest_size=8).digest() for s in shingles)
-        bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8).reshape(-1, 8), axis=1)
+            shingles = [" ".join(t) for t in zip(*(words[i:] for i in range(SHINGLE)))]
+        # a shingle's keyed digest is computed once per process (ads share most of their phrases)
+        cache = self._shingle_digests
+        digests = []
+        for sh in shingles:
+            d = cache.get(sh)
+            if d is None:
+                if len(cache) >= _SHINGLE_CACHE_MAX:
+                    cache.clear()
+                h = self._blake.copy()
+                h.update(sh.encode())
+                d = cache[sh] = h.digest()
+            digests.append(d)
+        bits = np.unpackbits(np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(-1, 8), axis=1)
         votes = bits.sum(axis=0, dtype=np.int64) * 2 > len(shingles)
         value = int.from_bytes(np.packbits(votes).tobytes(), "big")
         return value - (1 << 64) if value >= (1 << 63) else value
+
+    def __getstate__(self) -> dict:  # picklable for process pools: the caches stay behind
+        return {k: v for k, v in self.__dict__.items() if k not in ("_blake", "_shingle_digests")}
+
+    @cached_property
+    def _blake(self):
+        return hashlib.blake2b(key=self._simhash_key, digest_size=8)
+
+    @cached_property
+    def _shingle_digests(self) -> dict[str, bytes]:
+        return {}
+
+
+_SHINGLE_CACHE_MAX = 500_000  # shingle -> 8-byte digest; cleared when full (about 60 MB)
 
 
 def simhash_distance(a: int, b: int) -> int:
@@ -194,3 +243,6 @@ class PseudonymResource(dg.ConfigurableResource):
 
     def text_simhash(self, text: str | None) -> int | None:
         return self._impl.text_simhash(text)
+
+    def text_pseudonyms(self, text: str | None) -> tuple[str | None, int | None]:
+        return self._impl.text_pseudonyms(text)

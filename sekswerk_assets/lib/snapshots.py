@@ -305,18 +305,34 @@ class SnapshotStore:
     def summary(self, site: str, week: str) -> dict:
         return json.loads((self.partition_dir(site, week) / SUMMARY_FILE).read_text())
 
-    def pages(self, site: str, week: str, page_type: str | None = None) -> Iterator[tuple[pd.Series, bytes]]:
-        """Yield ``(manifest row, decrypted page bytes)`` for every stored page (optionally one type)."""
+    def manifest_records(self, site: str, week: str, page_type: str | None = None) -> list[dict]:
+        """The manifest as one dict per row (column -> value), optionally of one page type only."""
         manifest = self.manifest(site, week)
         if page_type is not None:
             manifest = manifest[manifest["page_type"] == page_type]
+        return manifest.to_dict("records")
+
+    def pages(self, site: str, week: str, page_type: str | None = None,
+              records: list[dict] | None = None) -> Iterator[tuple[dict, bytes]]:
+        """Yield ``(manifest row as a dict, decrypted page bytes)`` for every stored page (optionally one type).
+
+        ``records``: the rows of :meth:`manifest_records` when the caller already read them.
+        """
+        if records is None:
+            records = self.manifest_records(site, week, page_type)
+        elif page_type is not None:
+            records = [r for r in records if r["page_type"] == page_type]
+        prefix = f"{site}/{week}/"
+        open_sealed = self.cipher.open
         with open(self.partition_dir(site, week) / PAGES_FILE, "rb") as fh:
-            for _, row in manifest.iterrows():
-                if row["offset"] < 0:
-                    continue
-                fh.seek(int(row["offset"]))
-                sealed = fh.read(int(row["length"]))
-                yield row, self.cipher.open(sealed, f"{site}/{week}/{int(row['record'])}".encode())
+            data = fh.read()  # one read: a week of one site is a few MB
+        view = memoryview(data)
+        for row in records:
+            offset = int(row["offset"])
+            if offset < 0:
+                continue
+            sealed = bytes(view[offset : offset + int(row["length"])])
+            yield row, open_sealed(sealed, (prefix + str(int(row["record"]))).encode())
 
     def delete(self, site: str, week: str) -> bool:
         path = self.partition_dir(site, week)

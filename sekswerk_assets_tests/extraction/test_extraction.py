@@ -165,6 +165,39 @@ def test_malformed_pages_are_counted_not_fatal(tmp_path, extracted):
     ParsedAdsModel.validate(df)
 
 
+def test_pages_of_the_previous_week_are_reused_only_when_identical(tmp_path, extracted):
+    """parse_week over two weeks with one matcher and pseudonymiser equals fresh runs; an edited page is re-parsed."""
+    import os
+
+    from sekswerk_assets.extraction.municipality import MunicipalityMatcher
+    from sekswerk_assets.extraction.parse import parse_week
+    from sekswerk_assets.lib.crypto import Cipher, new_key
+    from sekswerk_assets.lib.snapshots import PageRecord, SnapshotStore
+    from sekswerk_assets.reference.loader import MunicipalityReference
+
+    src = extracted["store"]
+    store = SnapshotStore(tmp_path, Cipher(new_key()))
+    pages = list(src.pages("kinky", WEEK, page_type="ad"))[:40]
+    weeks = [WEEK, "2020-09-08"]
+    for week in weeks:
+        w = store.writer("kinky", week)
+        for i, (row, body) in enumerate(pages):
+            if week != WEEK and i < 5:
+                body = body.replace(b'class="ad-text">', b'class="ad-text"><p>Escort in Utrecht, 35 jaar.</p>', 1)
+            w.add(PageRecord(page_type="ad", url=row["url"], status=200, body=body, attempts=1, ad_code=row["ad_code"]))
+        w.commit({"synthetic": True})
+    ref = MunicipalityReference(directory=os.environ["SEKSWERK_REFERENCE_DIR"], allow_online=False)
+    ps = extracted["pseudonyms"]
+    shared = MunicipalityMatcher.from_reference(ref, 2020)
+    chained = [parse_week(store, week, ps, shared)[0] for week in weeks]
+    fresh = [parse_week(store, week, ps, MunicipalityMatcher.from_reference(ref, 2020))[0] for week in weeks]
+    for a, b in zip(chained, fresh):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    # the five edited pages changed their text hash (re-parsed), the other 35 kept theirs
+    first, second = (df.set_index("ad_pseudo")["text_hash"] for df in fresh)
+    assert (first != second.reindex(first.index)).sum() == 5
+
+
 def test_layout_change_of_ad_pages_fails_fill_rate_check(extracted):
     """If a site's ad pages lose their fields, the per-site fill-rate expectations fail."""
     from sekswerk_assets.defs.extraction.assets import expectations_result

@@ -65,3 +65,57 @@ def test_resource_dev_key_created_once(tmp_path):
 def test_short_key_rejected():
     with pytest.raises(ValueError):
         Pseudonymizer("short")
+
+
+def test_fast_mobile_path_agrees_with_phonenumbers():
+    """The fast normaliser of Dutch mobile numbers gives what phonenumbers gives, for every form it takes."""
+    import random
+
+    import phonenumbers
+
+    from sekswerk_assets.lib.pseudonym import _NL_MOBILE, _normalise_phone_lib
+
+    rng = random.Random(8)
+    prefixes = ["06", "0 6", "0-6", "+316", "+31 6", "+31-6", "+31 -6", "+31(0)6", "+31 (0)6", "+31(0) 6", "+31(0)-6",
+                "00316", "0031 6", "0031-6", "0031 -6"]
+    forms = []
+    for _ in range(3000):
+        digits = [str(rng.randrange(10)) for _ in range(8)]
+        tail = "".join(d if rng.random() < 0.7 else rng.choice([" ", "-"]) + d for d in digits)
+        forms.append(rng.choice(prefixes) + tail)
+    forms += PHONE_FORMS
+    for f in forms:
+        assert _NL_MOBILE.fullmatch(f), f
+        assert normalise_phone(f) == _normalise_phone_lib(f, "NL"), f
+    # anything else goes to phonenumbers itself
+    for f in ("+32 470 12 34 56", "020-1234567", "06-1234567", "06-123456789", "+31 6 1234 5678 ext 2", " 0612345678"):
+        assert not _NL_MOBILE.fullmatch(f)
+        assert normalise_phone(f) == _normalise_phone_lib(f, "NL")
+
+
+def test_text_pseudonyms_and_pickling():
+    import pickle
+
+    p = Pseudonymizer(new_key())
+    text = "Hoi, ik ben Zoë. Ik ontvang thuis in Utrecht, 150 per uur. Hoi, ik ben Zoë."
+    assert p.text_pseudonyms(text) == (p.text_hash(text), p.text_simhash(text))
+    assert p.text_pseudonyms("") == (None, None) and p.text_pseudonyms("  ") == (None, None)
+    q = pickle.loads(pickle.dumps(p))  # the shingle cache stays behind
+    assert q.text_simhash(text) == p.text_simhash(text) and q.phone("0691234567") == p.phone("0691234567")
+
+
+def test_fast_url_path_agrees_with_urlsplit():
+    from urllib.parse import urlsplit
+
+    from sekswerk_assets.lib.pseudonym import normalise_url
+
+    def reference(url):
+        parts = urlsplit(url)
+        path = parts.path.rstrip("/") or "/"
+        return path + (f"?{parts.query}" if parts.query else "")
+
+    urls = ["http://127.0.0.1:5000/advertentie/3104004", "https://h:1/escort/x-1/", "http://h", "http://h/",
+            "https://www.kinky.nl/a//b//", "http://h:80/a/b.html", "http://user@h/p", "http://h/p?x=1", "http://h/p#f",
+            "http://[::1]:80/p", "http://h/a b", "HTTP://H/A", "http://h/%20x/", "https://h/é", " http://h/p", "ftp://h/p"]
+    for url in urls:
+        assert normalise_url(url) == reference(url), url

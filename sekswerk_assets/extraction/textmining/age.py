@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from sekswerk_assets.extraction.textmining.normalise import fold, fold_sep
 from sekswerk_assets.extraction.textmining.numbers import digits
@@ -62,6 +63,7 @@ _COUPLE = re.compile(r"\b(?:stel|stelletje|couple|duo|koppel)\b|\bzij\b[^.!?]{0,
 _JOKE = re.compile(r"\b(?:grapje|just kidding|kidding|nee hoor|geintje)\b")
 
 
+@lru_cache(maxsize=4096)  # form values repeat ("Thuisontvangst, Massage", "26")
 def age_from_field(value: str | None) -> int | None:
     if not value:
         return None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from sekswerk_assets.lib.diacritics import strip_diacritics
 
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]")
 
@@ -14,9 +15,7 @@ def fold(text: str) -> str:
     """Lower case, no diacritics, emoji removed, typographic quotes/dashes simplified."""
     if text.isascii():
         return text.casefold()
-    t = unicodedata.normalize("NFKD", text)
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    t = _EMOJI.sub(" ", t)
+    t = _EMOJI.sub(" ", strip_diacritics(text))
     t = (t.replace("’", "'").replace("‘", "'").replace("´", "'").replace("–", "-").replace("—", "-")
          .replace("\u00a0", " "))
     return t.casefold()
@@ -39,8 +38,15 @@ def fold_sep(text: str) -> str:
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|(?<=[!?])(?=\S)")
 
 
+_ABBREV = re.compile(r"\b(v\.a\.|va\.|ca\.|nr\.|min\.|p\.u\.|e\.o\.|o\.a\.|incl\.|excl\.|ong\.)")
+
+
+def _keep_dots(m: re.Match) -> str:
+    return m.group(0).replace(".", "\u2024")
+
+
 def sentences(text: str) -> list[str]:
     """Split into sentences without breaking 'va. 150', 'ca. 30', 'p.u.' or decimal numbers."""
-    t = re.sub(r"\b(v\.a\.|va\.|ca\.|nr\.|min\.|p\.u\.|e\.o\.|o\.a\.|incl\.|excl\.|ong\.)", lambda m: m.group(0).replace(".", "\u2024"), text)
+    t = _ABBREV.sub(_keep_dots, text) if "." in text else text
     return [s.replace("\u2024", ".").strip() for s in _SENT_SPLIT.split(t) if s and s.strip()]
 

@@ -8,6 +8,7 @@ default threshold), so durations keep their own rules.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from text_to_num import alpha2digit
 
@@ -15,6 +16,7 @@ _NL = re.compile(r"(?:tig|honderd|tien|twaalf|\belf\b)")
 _EN = re.compile(r"(?:ty\b|ty-|teen\b|hundred|\beleven\b|\btwelve\b|\bten\b)")
 
 
+@lru_cache(maxsize=1024)  # price and age convert the same folded text
 def digits(text: str) -> str:
     """``text`` with Dutch and English number words written as digits (folded or not)."""
     low = text.casefold()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sekswerk_assets import constants
 import re
+from functools import lru_cache
 
 from sekswerk_assets.extraction.textmining.normalise import flags, fold, fold_sep, sentences
 
@@ -154,6 +155,7 @@ _NOT_ORIGIN = re.compile(r"\b(?:" + _ALIAS_RX + r"|balinese|thais|thai)\s+(?:\w+
 _LANG_CONTEXT = re.compile(r"\b(?:spreek|speak|spreken|talen|languages?|taal)\b")
 
 
+@lru_cache(maxsize=4096)  # form values repeat ("Thuisontvangst, Massage", "26")
 def country_from_field(value: str | None) -> str | None:
     if not value:
         return None

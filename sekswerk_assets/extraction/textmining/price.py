@@ -44,30 +44,38 @@ class PriceResult:
         return any(v is not None for v in (self.hour, self.home, self.escort, self.massage))
 
 
-_PREP = [(re.compile(p), r) for p, r in (
-    (r"\b(?:kvk|k\.v\.k\.?)[^\d]{0,25}\d{6,10}", " "),
-    (r"\d{5,}", " "),  # postcodes, ids, numbers too long to be a price
-    (r"p/u|p\.u\.", " p u "),
-    (r"per u\.", " per uur "),
+# (pattern, replacement, necessary condition): a rewrite runs only on a text where it can match
+# (replacements with groups are functions: faster than re's template expansion)
+_PREP = [(re.compile(p), r, pre) for p, r, pre in (
+    (r"\b(?:kvk|k\.v\.k\.?)[^\d]{0,25}\d{6,10}", " ", lambda t: "kvk" in t or "k.v.k" in t),
+    (r"\d{5,}", " ", None),  # postcodes, ids, numbers too long to be a price
+    (r"p/u|p\.u\.", " p u ", lambda t: "p/u" in t or "p.u." in t),
+    (r"per u\.", " per uur ", lambda t: "per u." in t),
     # per-hour abbreviations: "p/h", "ph", "pu", "100ph", "/hr"
-    (r"(?<=\d)(?:ph|pu|p/h)\b|\bp\s*/\s*h\b|\bp\.h\.?|\bph\b|\bpu\b", " per uur "),
-    (r"(\d)\s*,\s*-+", r"\1 eur "),  # 150,- -> 150 eur
-    (r"/\s*1?\s*(uur|u|h|hr|hour)\b", r" per \1"),
-    (r"\b1/2\b", " half "),
-    (r"\b24/7\b", " altijd "),
+    (r"(?<=\d)(?:ph|pu|p/h)\b|\bp\s*/\s*h\b|\bp\.h\.?|\bph\b|\bpu\b", " per uur ",
+     lambda t: "ph" in t or "pu" in t or "p." in t or (("p" in t and "/" in t) and bool(_P_SLASH.search(t)))),
+    (r"(\d)\s*,\s*-+", lambda m: m.group(1) + " eur ", lambda t: "," in t and "-" in t),  # 150,- -> 150 eur
+    (r"/\s*1?\s*(uur|u|h|hr|hour)\b", lambda m: " per " + m.group(1), lambda t: "/" in t),
+    (r"\b1/2\b", " half ", lambda t: "1/2" in t),
+    (r"\b24/7\b", " altijd ", lambda t: "24/7" in t),
     # "va.", "vanaf", "from" give the lower bound; plain "van" is not "vanaf" ("vrouw van 32")
-    (r"\b(v\.a\.|va\.|va\b|vanaf|van af|from|starting at|starting from)", " vanaf "),
-    (r"€", " € "),
-    (r"eur\.", "eur "),
-    (r"(\d)(eur|euro|e)\b", r"\1 \2"),
-    (r"\b(\d+)(h|u|min|m)\b", r"\1 \2"),
+    (r"\b(v\.a\.|va\.|va\b|vanaf|van af|from|starting at|starting from)", " vanaf ",
+     lambda t: "va" in t or "v.a." in t or "from" in t or "starting" in t),
+    (r"€", " € ", lambda t: "€" in t),
+    (r"eur\.", "eur ", lambda t: "eur." in t),
+    (r"(\d)(eur|euro|e)\b", lambda m: m.group(1) + " " + m.group(2), None),
+    (r"\b(\d+)(h|u|min|m)\b", lambda m: m.group(1) + " " + m.group(2), lambda t: bool(_DIGIT_UNIT.search(t))),
 )]
+_P_SLASH = re.compile(r"p\s*/")
+_TWO_DIGITS = re.compile(r"\d\d")
+_DIGIT_UNIT = re.compile(r"\d[hum]")
 
 
 def _prep_price_text(text: str) -> str:
     t = _PHONE.sub(" ", digits(fold(text)))
-    for rx, rep in _PREP:
-        t = rx.sub(rep, t)
+    for rx, rep, pre in _PREP:
+        if pre is None or pre(t):
+            t = rx.sub(rep, t)
     return t
 
 
@@ -156,9 +164,14 @@ def parse_prices(text: str) -> PriceResult:
     (the ground truth's ``price_hour``).
     """
     res = PriceResult()
+    if not _TWO_DIGITS.search(digits(fold(text))):
+        # an amount has two digits in a row, and no rewrite of the preparation puts digits side by side
+        return res
     for sent in sentences(_prep_price_text(text)):
-        has_cue = bool(PRICE_SENTENCE.search(sent))
         matches = list(_AMOUNT.finditer(sent))
+        if not matches:
+            continue  # nothing below runs without an amount
+        has_cue = bool(PRICE_SENTENCE.search(sent))
         prev_end = 0
         seg_type, seg_dur = None, False
         bm = _MIN_BOOKING.search(sent)

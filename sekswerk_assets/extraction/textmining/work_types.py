@@ -74,6 +74,7 @@ def _types_in(t: str) -> tuple[bool, bool, bool]:
     return hit(_HOME), hit(_ESCORT), hit(_MASSAGE)
 
 
+@lru_cache(maxsize=4096)  # form values repeat ("Thuisontvangst, Massage", "26")
 def work_types_from_field(value: str | None) -> tuple[bool, bool, bool] | None:
     if not value:
         return None
