@@ -33,6 +33,8 @@ MIN_CELL = 5  # counts 1..MIN_CELL-1 are suppressed (the one definition of the t
 PROTECTION_INTERVAL = 3  # a suppressed cell's feasible range must span at least this many units
 SIZES = ("small", "medium", "large")
 BIG = 1e7
+#: counts of one disclosure-control run, for the metadata
+STAT_KEYS = ("primary", "secondary", "released", "audited", "audit_added", "margins", "capped")
 
 
 @dataclass
@@ -44,6 +46,8 @@ class Problem:
     fixed: np.ndarray  # bool: public regardless (printed by the report, or margins equal to the published base)
     eq: list[tuple[list[int], list[float]]] = field(default_factory=list)  # sum(coef * x) == 0
     le: list[tuple[list[int], list[float]]] = field(default_factory=list)  # sum(coef * x) <= 0
+    margin: np.ndarray | None = None  # bool: a margin (total row, or the overall cell of a size breakdown)
+    _apriori: dict = field(default_factory=dict, repr=False)
 
     def neighbours(self, i: int) -> set[int]:
         out = set()
@@ -89,15 +93,68 @@ def feasible_range(p: Problem, hidden: set[int], i: int) -> tuple[float, float]:
     return out[0], out[1]
 
 
+def a_priori_width(p: Problem, i: int) -> float:
+    """Width of cell ``i``'s feasible range when every cell that is not public regardless (printed by the report,
+    or a total equal to the published base) is hidden: the most any suppression pattern can give it."""
+    if i not in p._apriori:
+        lo, hi = feasible_range(p, {c for c in range(len(p.values)) if not p.fixed[c]} | {i}, i)
+        p._apriori[i] = hi - lo
+    return p._apriori[i]
+
+
 def required_width(p: Problem, i: int, protection: float) -> float:
-    return min(float(protection), float(p.upper[i]))
+    """The protection interval, or the cell's whole a-priori width when that is smaller (a cell of at most
+    ``protection`` municipalities beside the report's own printed figures cannot get a wider range)."""
+    return min(float(protection), float(p.upper[i]), a_priori_width(p, i))
+
+
+def protected(p: Problem, i: int, width: float, protection: float) -> bool:
+    """Is a feasible range of ``width`` enough for cell ``i`` (``required_width``, the LP for the a-priori width
+    only when the range is narrower than the interval)?"""
+    if width >= min(float(protection), float(p.upper[i])) - 1e-9:
+        return True
+    return width >= a_priori_width(p, i) - 1e-9
+
+
+def audit(p: Problem, hidden: set[int], protection: float, close, exclude: set[int] = frozenset()
+          ) -> tuple[set[int], set[int], int]:
+    """Check every hidden cell's feasible range by linear programming and, while one is narrower than required,
+    suppress one more cell: cheapest first (the cell's own relations before others, smallest value first), a
+    margin only after the cells it adds up. Returns (hidden, cells added, cells audited)."""
+    added: set[int] = set()
+    audited = 0
+    done: set[int] = set()
+    while True:
+        todo = [i for i in sorted(hidden) if i not in done]
+        if not todo:
+            return hidden, added, audited
+        i = todo[0]
+        audited += 1
+        lo, hi = feasible_range(p, hidden, i)
+        if protected(p, i, hi - lo, protection):
+            done.add(i)
+            continue
+        near = p.neighbours(i)
+        margin = p.margin if p.margin is not None else np.zeros(len(p.values), bool)
+        order = sorted((c for c in range(len(p.values)) if c not in hidden and c not in exclude and not p.fixed[c]),
+                       key=lambda c: (c not in near, bool(margin[c]), p.values[c], c))
+        for c in order:
+            trial = close(hidden | {c})
+            added |= trial - hidden
+            hidden = trial
+            lo, hi = feasible_range(p, hidden, i)
+            if protected(p, i, hi - lo, protection):
+                break
+        done.clear()  # a newly hidden cell is audited too, and earlier ones again (their relations changed)
+        done.add(i)
 
 
 def protect(p: Problem, primary: set[int], protection: float = PROTECTION_INTERVAL,
-            linked: dict[int, set[int]] | None = None) -> tuple[set[int], set[int], set[int]]:
-    """Choose the complementary cells. Returns (suppressed, released, unprotected): ``released`` are primary cells
-    pinned by public cells alone (published, see module doc), ``unprotected`` those whose range stays narrower
-    than required even after every candidate was tried (kept suppressed)."""
+            linked: dict[int, set[int]] | None = None) -> tuple[set[int], set[int], dict]:
+    """Choose the complementary cells. Returns (suppressed, released, audit): ``released`` are primary cells
+    pinned by public cells alone (published, see module doc); ``audit`` counts the final LP audit (``audited``
+    cells, ``audit_added`` cells it suppressed, ``margins`` suppressed margins, ``capped`` cells whose whole
+    a-priori range is narrower than the interval)."""
     linked = linked or {}
 
     def close(cells: set[int]) -> set[int]:
@@ -106,10 +163,10 @@ def protect(p: Problem, primary: set[int], protection: float = PROTECTION_INTERV
             out |= {m for m in linked.get(c, set()) if not p.fixed[m]}  # a printed partner stays published
         return out
 
-    hidden = close(primary)
+    # a primary cell pinned by public (printed) cells alone: hiding it protects nothing, it is published
+    released: set[int] = {i for i in primary if a_priori_width(p, i) < 1e-9}
+    hidden = close(primary - released)
     bulk: set[int] = set()
-    released: set[int] = set()
-    unprotected: set[int] = set()
     settled: set[int] = set()
     for _ in range(500):
         todo = [i for i in sorted(hidden) if i not in settled and i not in released]
@@ -117,8 +174,7 @@ def protect(p: Problem, primary: set[int], protection: float = PROTECTION_INTERV
             break
         i = todo[0]
         lo, hi = feasible_range(p, hidden, i)
-        need = required_width(p, i, protection)
-        if hi - lo >= need - 1e-9:
+        if protected(p, i, hi - lo, protection):
             settled.add(i)
             continue
         candidates = [c for c in range(len(p.values)) if c not in hidden and c not in released and not p.fixed[c]]
@@ -154,13 +210,16 @@ def protect(p: Problem, primary: set[int], protection: float = PROTECTION_INTERV
                 hidden.discard(i)
                 settled.clear()
             else:
-                unprotected.add(i)
-                settled.add(i)
+                settled.add(i)  # no cheap pattern found here: the audit below suppresses cells one by one
             continue
         hidden = close(hidden | {best})
         settled.clear()
     hidden = _prune(p, hidden, bulk - primary, protection, linked, close)
-    return hidden, released, unprotected
+    hidden, added, audited = audit(p, hidden, protection, close, exclude=released)
+    margin = p.margin if p.margin is not None else np.zeros(len(p.values), bool)
+    capped = {i for i in hidden if i in p._apriori and p._apriori[i] < min(float(protection), float(p.upper[i])) - 1e-9}
+    return hidden, released, {"audited": audited, "audit_added": len(added),
+                              "margins": sum(bool(margin[i]) for i in hidden), "capped": len(capped)}
 
 
 def _prune(p: Problem, hidden: set[int], surplus: set[int], protection: float, linked, close) -> set[int]:
@@ -222,7 +281,9 @@ def table_problem(t: pd.DataFrame, printed: set[tuple[str, str, str]]) -> tuple[
             upper[k] = totals[c]
     fixed = np.array([(tid, rks[k], cols[k]) in printed or (rks[k] == "total" and vals[k] == base[k])
                       for k in range(len(vals))])
-    p = Problem(vals, upper, fixed)
+    margin = np.array([rks[k] == "total" or (":" not in cols[k] and all((rks[k], f"{z}:{cols[k]}") in key
+                                                                          for z in SIZES)) for k in range(len(vals))])
+    p = Problem(vals, upper, fixed, margin=margin)
     # columns add up over rows to the total (single-answer and numeric tables; checked on the values)
     by_col: dict[str, list[int]] = {}
     for (rk, c), k in key.items():
@@ -262,7 +323,7 @@ def suppress_table(t: pd.DataFrame, printed: set[tuple[str, str, str]], min_cell
     flags = pd.Series(False, index=t.index)
     p, idx, info = table_problem(t, printed)
     if not idx:
-        return flags, {"primary": 0, "secondary": 0, "released": 0, "unprotected": 0}
+        return flags, dict.fromkeys(STAT_KEYS, 0)
     tid = str(t["table_id"].iloc[0])
     primary = {k for k in range(len(idx)) if info["rows"][k] != "total" and 1 <= p.values[k] < min_cell
                and (tid, info["rows"][k], info["cols"][k]) not in printed}
@@ -272,7 +333,7 @@ def suppress_table(t: pd.DataFrame, printed: set[tuple[str, str, str]], min_cell
             if (tid, info["rows"][m], info["cols"][m]) not in printed:
                 primary.add(m)
     primary = {k for k in primary if not p.fixed[k]}
-    hidden, released, unprotected = protect(p, primary, protection, info["linked"])
+    hidden, released, checked = protect(p, primary, protection, info["linked"])
     hidden -= released
     keys = set()
     for k in hidden:
@@ -286,14 +347,14 @@ def suppress_table(t: pd.DataFrame, printed: set[tuple[str, str, str]], min_cell
         if (r["row_key"], count_col) in keys:
             flags.loc[i] = True
     return flags, {"primary": len(primary - released), "secondary": len(hidden - primary),
-                   "released": len(released), "unprotected": len(unprotected)}
+                   "released": len(released), **checked}
 
 
 def suppress_long(tables: pd.DataFrame, printed: set[tuple[str, str, str]], min_cell: int = MIN_CELL,
                   protection: float = PROTECTION_INTERVAL) -> tuple[pd.Series, dict]:
     """Primary and complementary suppression for every table of a long table frame."""
     flags = pd.Series(False, index=tables.index)
-    stats = {"primary": 0, "secondary": 0, "released": 0, "unprotected": 0}
+    stats = dict.fromkeys(STAT_KEYS, 0)
     for _, t in tables.groupby("table_id", sort=False):
         f, s = suppress_table(t, printed, min_cell, protection)
         flags.loc[f.index] = f

@@ -68,16 +68,17 @@ class TableBuilder:
         self.add(tid, title, "total", "Total", "percent", 100.0 if base else None, base, False)
         if by_size:
             self._by_size(tid, title, df, mask, lambda d: [(k, qq.option_label(k), d[q] == k)
-                                                           for k in options or range(1, len(qq.options) + 1)], False)
+                                                           for k in options or range(1, len(qq.options) + 1)], False,
+                          nobody)
 
-    def _by_size(self, tid, title, df, mask, indicator, multi):
+    def _by_size(self, tid, title, df, mask, indicator, multi, nobody=False):
         for s in SIZES:
             m = mask & (df["size_class"] == s)
             base_s = int(m.sum())
             for key, label, ind in indicator(df):
-                n = int((ind & m).sum())
+                n = None if nobody else int((ind & m).sum())  # nobody answered: no 0s by size either
                 self.add(tid, title, key, label, f"{s}:count", n, base_s, multi)
-                self.add(tid, title, key, label, f"{s}:percent", pct(n, base_s), base_s, multi)
+                self.add(tid, title, key, label, f"{s}:percent", None if nobody else pct(n, base_s), base_s, multi)
             if not multi:
                 self.add(tid, title, "total", "Total", f"{s}:count", base_s, base_s, multi)
 
@@ -97,7 +98,7 @@ class TableBuilder:
             self.add(tid, title, "no_answer", "no answer", "count", na, base, True)
         if by_size:
             self._by_size(tid, title, df, mask, lambda d: [(k, qq.option_label(k), d[c] == 1)
-                                                           for k, c in enumerate(cols, 1)], True)
+                                                           for k, c in enumerate(cols, 1)], True, nobody)
 
     def grid_yes(self, tid, title, q):
         mask = self.asked[q]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 
 import dagster as dg
 import numpy as np
@@ -316,3 +317,70 @@ def test_same_table_in_two_assets_has_one_pattern(later):
         assert len(common) > 0, tid
         assert (a.loc[common, "value"].fillna(-1) == b.loc[common, "value"].fillna(-1)).all(), (tid, seed)
         assert (a.loc[common, "suppressed"] == b.loc[common, "suppressed"]).all(), (tid, seed)
+
+
+# ------------------------------------------------------------------ 5. the report says why a survey cell is empty
+
+
+def report_of(tmp, year: str) -> tuple[str, str]:
+    """The year's report (Markdown, HTML) built from the test warehouse with the questionnaire line of the asset."""
+    from dagster_duckdb import DuckDBResource
+
+    from sekswerk_assets.report.document import build_document
+    from sekswerk_assets.report.figures import Figures
+    from sekswerk_assets.report.inputs import read_inputs
+    from sekswerk_assets.report.render import to_html, to_markdown
+
+    inputs = read_inputs(DuckDBResource(database=str(tmp / "warehouse.duckdb")), year)
+    doc, _ = build_document(inputs, year, ads="none", survey="delivered", figures=Figures(),
+                            quality=pd.DataFrame({"asset": pd.Series(dtype=str), "status": pd.Series(dtype=str)}),
+                            questionnaire=codebook_for_year(year).describe())
+    return to_markdown(doc, images=False), to_html(doc)
+
+
+def _md_section(md: str, heading: str) -> str:
+    start = md.index(f"### {heading} ")
+    end = md.find("\n### ", start + 1)
+    return md[start:end if end > 0 else None]
+
+
+def test_report_says_not_answered_never_zero(later):
+    """Item 5: an unanswered question reads 'not answered' in every cell of the report, never 0 or '0.0 (publ. ..)'."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tmp, *_, seed = later
+    md, html_text = report_of(tmp, LATER)
+    for heading in ("Table 3.6", "Table 3.8", "Table 4.17", "Table 4.18"):  # q27, q30/q31, q56, q65: nobody answered
+        part = _md_section(md, heading)
+        rows = [line for line in part.splitlines() if line.startswith("| ") and "no answer" not in line]
+        assert rows and "not answered" in part, (heading, seed)
+        for line in rows[1:]:  # the header row aside, every value cell of an unanswered question says so
+            cells = [c.strip() for c in line.strip("|").split("|")][1:]
+            assert "not answered" in line, (heading, line, seed)
+            # ('–': a cell the table does not have, e.g. the municipalities of 4.17's total measures)
+            assert all(c.startswith(("not answered", "not asked", "[s]", "–")) for c in cells), (heading, line, seed)
+        assert not re.search(r"(?<![\d.])0(\.0)? \(publ\.", part), (heading, seed)
+    assert "not answered: the question was asked, but every municipality asked left it empty" in md
+    # the 2020 columns of 4.16 that the later questionnaire does not ask (2017-2019) read "not asked"
+    assert "not asked (publ." in _md_section(md, "Table 4.16")
+    tree = LexborHTMLParser(html_text)
+    cells = tree.css('table[data-table-id="Table 3.6"] td[data-empty]')
+    assert cells and all(td.attributes["data-empty"] == "not answered" and "data-value" not in td.attributes
+                         for td in cells)
+    assert tree.css_first('table[data-table-id="Table 3.6"] td[data-value="0.0"]') is None
+    # the year comparison prints the words in the value cell
+    yc = _md_section(md, "Year comparison")
+    row = next(line for line in yc.splitlines() if line.startswith("| measures_by_kind_total") and f"| {LATER} |" in line)
+    assert "| not asked / not answered |" in row
+
+
+def test_report_names_the_questionnaire_and_its_reuse(later, embedded):
+    """Item 7: the report names the questionnaire version, and says so when a year reuses an older one."""
+    md_later, html_later = report_of(later[0], LATER)
+    line = next(l for l in md_later.splitlines() if l.startswith(f"Questionnaire of {LATER}:"))
+    assert "codebook v2021" in line and "reference period 2020-2023" in line
+    assert "reuses the questionnaire written for measurement year 2020, period labels resolved to 2020-2023" in line
+    assert "reuses the questionnaire written for measurement year 2020" in html_later
+    md_2020, _ = report_of(embedded[0], "2020")
+    line = next(l for l in md_2020.splitlines() if l.startswith("Questionnaire of 2020:"))
+    assert "codebook v2021" in line and "reference period 2017-2020" in line and "reuses" not in line
