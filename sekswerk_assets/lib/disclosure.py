@@ -259,8 +259,11 @@ def _partner_percent(column: str) -> str:
     return column[: -len("count")] + "percent" if column.endswith("count") else ""
 
 
-def table_problem(t: pd.DataFrame, printed: set[tuple[str, str, str]]) -> tuple[Problem, list[int], dict]:
-    """The cells of one table (rows of the long layout with count-like columns and a value) as a Problem."""
+def table_problem(t: pd.DataFrame, printed: set[tuple[str, str, str]], public: set = frozenset()
+                  ) -> tuple[Problem, list[int], dict]:
+    """The cells of one table (rows of the long layout with count-like columns and a value) as a Problem.
+
+    ``public``: cells another table on the same population publishes (fixed, like printed cells)."""
     cells = t[t["column"].str.endswith(COUNT_SUFFIX) & t["value"].notna()]
     idx = list(cells.index)
     key = {(r.row_key, r.column): k for k, r in enumerate(cells.itertuples())}
@@ -279,7 +282,8 @@ def table_problem(t: pd.DataFrame, printed: set[tuple[str, str, str]]) -> tuple[
     for k, c in enumerate(cols):
         if is_units[k] and c in totals:
             upper[k] = totals[c]
-    fixed = np.array([(tid, rks[k], cols[k]) in printed or (rks[k] == "total" and vals[k] == base[k])
+    fixed = np.array([(tid, rks[k], cols[k]) in printed or (tid, rks[k], cols[k]) in public
+                      or (rks[k] == "total" and vals[k] == base[k])
                       for k in range(len(vals))])
     margin = np.array([rks[k] == "total" or (":" not in cols[k] and all((rks[k], f"{z}:{cols[k]}") in key
                                                                           for z in SIZES)) for k in range(len(vals))])
@@ -318,15 +322,21 @@ def table_problem(t: pd.DataFrame, printed: set[tuple[str, str, str]]) -> tuple[
 
 
 def suppress_table(t: pd.DataFrame, printed: set[tuple[str, str, str]], min_cell: int = MIN_CELL,
-                   protection: float = PROTECTION_INTERVAL) -> tuple[pd.Series, dict]:
-    """``suppressed`` flags for the rows of one table in the long layout, and counts for the metadata."""
+                   protection: float = PROTECTION_INTERVAL, public: set = frozenset(),
+                   forced: set = frozenset()) -> tuple[pd.Series, dict]:
+    """``suppressed`` flags for the rows of one table in the long layout, and counts for the metadata.
+
+    ``public``/``forced``: cells that another table on the same population publishes / hides (primary here)."""
     flags = pd.Series(False, index=t.index)
-    p, idx, info = table_problem(t, printed)
+    p, idx, info = table_problem(t, printed, public)
     if not idx:
         return flags, dict.fromkeys(STAT_KEYS, 0)
     tid = str(t["table_id"].iloc[0])
+    known = set(printed) | set(public)
     primary = {k for k in range(len(idx)) if info["rows"][k] != "total" and 1 <= p.values[k] < min_cell
-               and (tid, info["rows"][k], info["cols"][k]) not in printed}
+               and (tid, info["rows"][k], info["cols"][k]) not in known}
+    primary |= {k for k in range(len(idx)) if (tid, info["rows"][k], info["cols"][k]) in forced
+                and (tid, info["rows"][k], info["cols"][k]) not in printed}
     # units resting on 1..min_cell-1 municipalities are primary too (dominance: a few respondents' own figures)
     for k in list(primary):
         for m in info["linked"].get(k, ()):
@@ -351,12 +361,25 @@ def suppress_table(t: pd.DataFrame, printed: set[tuple[str, str, str]], min_cell
 
 
 def suppress_long(tables: pd.DataFrame, printed: set[tuple[str, str, str]], min_cell: int = MIN_CELL,
-                  protection: float = PROTECTION_INTERVAL) -> tuple[pd.Series, dict]:
-    """Primary and complementary suppression for every table of a long table frame."""
+                  protection: float = PROTECTION_INTERVAL, public: set = frozenset(),
+                  forced: set = frozenset(), follow: list = ()) -> tuple[pd.Series, dict]:
+    """Primary and complementary suppression for every table of a long table frame, in table order.
+
+    ``follow``: (child, parent, parent row) links: a size class suppressed in the parent row is suppressed in every
+    row of the child (its size-class base is that cell)."""
     flags = pd.Series(False, index=tables.index)
     stats = dict.fromkeys(STAT_KEYS, 0)
-    for _, t in tables.groupby("table_id", sort=False):
-        f, s = suppress_table(t, printed, min_cell, protection)
+    forced = set(forced)
+    for tid, t in tables.groupby("table_id", sort=False):
+        for child, parent, row in follow:
+            if child != tid:
+                continue
+            p_rows = tables[(tables["table_id"] == parent) & (tables["row_key"] == row)]
+            for z in SIZES:
+                hit = p_rows[(p_rows["column"] == f"{z}:count")]
+                if len(hit) and bool(flags.loc[hit.index].any()):
+                    forced |= {(tid, r, c) for r, c in zip(t["row_key"], t["column"]) if c == f"{z}:count"}
+        f, s = suppress_table(t, printed, min_cell, protection, public, forced)
         flags.loc[f.index] = f
         for k in stats:
             stats[k] += s[k]

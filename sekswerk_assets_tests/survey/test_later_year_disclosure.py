@@ -17,7 +17,7 @@ from scipy.optimize import linprog
 
 from sekswerk_assets.codebook import codebook_for_year
 from sekswerk_assets.enforcement.trends import _long_cells
-from sekswerk_assets.lib.disclosure import MIN_CELL
+from sekswerk_assets.lib.disclosure import MIN_CELL, PROTECTION_INTERVAL
 from sekswerk_assets.policy.summary import typology_counts
 from sekswerk_assets.reference.loader import MunicipalityReference
 from sekswerk_assets.survey import synthetic
@@ -34,12 +34,13 @@ UNANSWERED = ("q27", "q30", "q31", "q56", "q65")  # nobody answers these in the 
 # ------------------------------------------------------------------ an independent attacker
 
 
-def attack(t: pd.DataFrame) -> list[str]:
+def attack(t: pd.DataFrame, widths: dict | None = None) -> list[str]:
     """Try to recover every suppressed count cell of one table from its published cells.
 
     Knowledge: size classes add up to the overall cell; in single-answer tables and in unit-count columns the rows add
     up to the total row (size columns: at most the total, their no-answer cells are not published); cells lie between
-    0 and their base (unit counts: between 0 and their column total). Returns the pinned cells."""
+    0 and their base (unit counts: between 0 and their column total). Returns the pinned cells; ``widths`` receives
+    every suppressed cell's feasible width (max - min)."""
     cells = t[t["column"].str.endswith(("count", "municipalities")) & t["value"].notna()].reset_index(drop=True)
     if not cells["suppressed"].any():
         return []
@@ -103,7 +104,33 @@ def attack(t: pd.DataFrame) -> list[str]:
         assert lo.status == 0 and hi.status == 0, (t["table_id"].iloc[0], lo.message, hi.message)
         if -hi.fun - lo.fun < 0.5:
             pinned.append(f"{t['table_id'].iloc[0]} {cells.loc[i, 'row_key']} {cells.loc[i, 'column']} (LP)")
+        if widths is not None:
+            widths[(cells.loc[i, "row_key"], cells.loc[i, "column"])] = (-hi.fun - lo.fun, upper[pos[i]])
     return pinned
+
+
+def narrow_cells(t: pd.DataFrame, printed: set) -> list[str]:
+    """Suppressed cells whose feasible range is narrower than the protection interval, unless that range is already
+    the widest any pattern can give: with every cell hidden that the report did not print itself (and that is not
+    a total equal to the published N), i.e. what the printed report alone leaves open."""
+    widths: dict = {}
+    attack(t, widths)
+    if not widths:
+        return []
+    tid = t["table_id"].iloc[0]
+    widest_t = t.assign(suppressed=[(tid, r, c) not in printed and not (r == "total" and v == b)
+                                    for r, c, v, b in zip(t["row_key"], t["column"], t["value"], t["base_n"])])
+    widest_t["value_published"] = widest_t["value"].where(~widest_t["suppressed"])
+    widest: dict = {}
+    attack(widest_t, widest)
+    # (a printed cell hidden with its row, as in the enforcement rows, keeps its own width as the widest)
+    need = {k: min(PROTECTION_INTERVAL, up, widest.get(k, (w,))[0]) for k, (w, up) in widths.items()}
+    return [f"{tid} {r} {c}: {w:.1f} < {need[(r, c)]:.1f}" for (r, c), (w, _) in widths.items()
+            if w < need[(r, c)] - 1e-6]
+
+
+def narrow_all(tables: pd.DataFrame, printed: set) -> list[str]:
+    return [n for _, t in tables.groupby("table_id") for n in narrow_cells(t, printed)]
 
 
 def attack_all(tables: pd.DataFrame) -> list[str]:
@@ -111,9 +138,10 @@ def attack_all(tables: pd.DataFrame) -> list[str]:
 
 
 def enforcement_as_tables(e: pd.DataFrame, year: str) -> pd.DataFrame:
-    cells, _, origin = _long_cells(e.reset_index(drop=True), printed_cells(year))
+    cells, own_printed, origin = _long_cells(e.reset_index(drop=True), printed_cells(year))
     cells["suppressed"] = [bool(e.reset_index(drop=True).loc[o, "suppressed"]) for o in origin]
     cells["value_published"] = cells["value"].where(~cells["suppressed"])
+    cells.attrs["printed"] = own_printed  # the report's printed cells under these tables' ids
     return cells
 
 
@@ -223,19 +251,49 @@ def test_later_year_thousands_dot(later):
 
 
 def test_no_suppressed_cell_recoverable_later_year(later):
-    tmp, *_, seed = later
+    tmp, result, *_, seed = later
     published = all_published(tmp, LATER)
     assert sum(int(t["suppressed"].sum()) for t in published.values()) > 0
     for name, t in published.items():
         assert attack_all(t) == [], (name, seed)
+        # item 6: every suppressed cell's feasible range spans the protection interval (no printed cells this year)
+        assert narrow_all(t, set()) == [], (name, seed)
+    m = meta_of(result, "tables")
+    assert m["suppressed_cells_audited"].value >= m["primary_suppressions"].value > 0
+    assert m["capped_by_printed_cells"].value == 0
 
 
 def test_no_suppressed_cell_recoverable_embedded_2020(embedded):
     tmp, result = embedded
+    printed = printed_cells("2020")
     for name, t in all_published(tmp, "2020").items():
         assert attack_all(t) == [], name
+        assert narrow_all(t, t.attrs.get("printed", printed)) == [], name
     m = meta_of(result, "tables")
     assert m["secondary_suppressions"].value > 0
+    assert m["suppressed_cells_audited"].value == m["primary_suppressions"].value + m["secondary_suppressions"].value
+
+
+def test_linked_tables_share_their_pattern(later):
+    """Tables on the same population (a child asked to one row of its parent) hide the cells they share together."""
+    from sekswerk_assets.survey.tables import LINKS
+
+    tmp, *_, seed = later
+    t = all_published(tmp, LATER)["tables"].set_index(["table_id", "row_key", "column"])["suppressed"]
+    checked = 0
+    for child, parent, rows, has_total in LINKS:
+        if len(rows) != 1:
+            continue
+        for z in SIZES:
+            p = bool(t.get((parent, rows[0], f"{z}:count"), False))
+            if has_total:
+                assert p == bool(t.get((child, "total", f"{z}:count"), False)), (child, z, seed)
+            elif p:
+                kids = t.xs(child, level="table_id")
+                kids = kids[kids.index.get_level_values("column") == f"{z}:count"]
+                assert kids.all(), (child, z, seed)
+            checked += 1
+    assert checked
 
 
 def test_primary_suppression_alone_is_recoverable(embedded):
