@@ -7,15 +7,20 @@ The method statistical offices use for frequency and magnitude tables, at the sc
    year (then it is public already).
 2. **Complementary suppression.** The attacker knows every published cell and the table's structure: each
    column's rows add up to the column total, the size classes add up to the overall count, unit counts are at
-   least the number of municipalities behind them, and every count lies between 0 and its base. For each
-   suppressed cell the feasible range [lo, hi] under those relations is computed with two linear programs
-   (:func:`scipy.optimize.linprog`, HiGHS). While a cell's range is narrower than the protection interval
-   (``PROTECTION_INTERVAL`` units, or the cell's whole a-priori range when that is smaller), one more cell is
-   suppressed: the candidate that widens the range most, ties broken by the smaller value, then by table order.
-3. A cell that stays pinned even with every unprinted cell suppressed is derivable from the report's own
-   printed figures; it is published (it discloses nothing the report did not) and counted in the metadata as
-   ``released``. Cells whose range stays narrower than the interval although not pinned are kept suppressed and
-   counted as ``unprotected`` (this happens only beside printed cells of the 2020 report).
+   least the number of municipalities behind them, and every count lies between 0 and its base; cells that
+   another table on the same population publishes are known too (``public``, e.g. a parent row equal to a child
+   table's N). For each suppressed cell the feasible range [lo, hi] under those relations is computed with two
+   linear programs (:func:`scipy.optimize.linprog`, HiGHS). While a cell's range is narrower than the protection
+   interval, one more cell is suppressed: the candidate that widens the range most, ties broken by the smaller
+   value, then by table order (a rectangle of neighbours when no single cell helps; surplus pruned afterwards).
+3. **Audit.** Every suppressed cell is then checked again by LP; while one is narrower than required, further
+   cells are suppressed one at a time, cheapest first (the cell's own relations first, smallest value first,
+   margins last), so that every suppressed cell's range is at least ``PROTECTION_INTERVAL`` units, or, when
+   that is more than it can ever get, its whole a-priori range: the range it has with every cell hidden that is
+   not public regardless (printed by the report, or a total equal to the published N). Such cells are counted as
+   ``capped`` (only beside the 2020 report's printed cells: e.g. three size classes of a printed count of 1).
+4. A primary cell pinned by public cells alone is published (it discloses nothing they do not) and counted as
+   ``released``.
 
 Percentages follow their counts (a percentage with a published base gives the count back).
 """

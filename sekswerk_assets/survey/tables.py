@@ -286,7 +286,8 @@ def linked_cells(tables: pd.DataFrame, min_cell: int = MIN_CELL) -> tuple[set, s
     """Cells another table on the same population makes public, cells it forces to be suppressed, and the links
     whose child follows the parent's pattern.
 
-    A child table prints its N (= the parent row's overall count: public). A child with a total row prints its
+    A child table prints its N (= the parent row's overall count: public, so never a complementary cell; a count of
+    1..min_cell-1 stays suppressed although the child's N equals it, a documented limitation). A child with a total row prints its
     total per size class (= the parent row's size-class count): public in both tables when 0 or at least
     ``min_cell``, suppressed in both (primary) when 1..min_cell-1. A child without a total row (multiple answers)
     reveals its size-class base through its counts and percentages: where the parent's size-class cell is
@@ -298,7 +299,9 @@ def linked_cells(tables: pd.DataFrame, min_cell: int = MIN_CELL) -> tuple[set, s
     follow = []
     for child, parent, rows, has_total in LINKS:
         if parent in have and len(rows) == 1:
-            public.add((parent, rows[0], "count"))
+            v = values.get((parent, rows[0], "count"))
+            if v is not None and not pd.isna(v) and not 1 <= v < min_cell:  # (1..4: stays primary, see README)
+                public.add((parent, rows[0], "count"))
         if child in have and has_total:
             for z in SIZES:
                 for key in [(child, "total", f"{z}:count")] + ([(parent, rows[0], f"{z}:count")] if len(rows) == 1 else []):
