@@ -302,11 +302,11 @@ def linked_cells(tables: pd.DataFrame, min_cell: int = MIN_CELL) -> tuple[set, s
             v = values.get((parent, rows[0], "count"))
             if v is not None and not pd.isna(v) and not 1 <= v < min_cell:  # (1..4: stays primary, see README)
                 public.add((parent, rows[0], "count"))
-        if child in have and has_total:
+        if has_total:  # each side by its own values, whether or not the other table is in this frame
             for z in SIZES:
                 for key in [(child, "total", f"{z}:count")] + ([(parent, rows[0], f"{z}:count")] if len(rows) == 1 else []):
                     v = values.get(key)
-                    if v is not None and not pd.isna(v):
+                    if key[0] in have and v is not None and not pd.isna(v):
                         (forced if 1 <= v < min_cell else public).add(key)
         elif child in have and parent in have and len(rows) == 1:
             follow.append((child, parent, rows[0]))

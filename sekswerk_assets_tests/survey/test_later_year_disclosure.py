@@ -408,7 +408,7 @@ def test_report_says_not_answered_never_zero(later):
 
     tmp, *_, seed = later
     md, html_text = report_of(tmp, LATER)
-    for heading in ("Table 3.6", "Table 3.8", "Table 4.17", "Table 4.18"):  # q27, q30/q31, q56, q65: nobody answered
+    for heading in ("Table 3.6", "Table 3.8", "Table 4.17"):  # q27, q30/q31, q56: nobody answered
         part = _md_section(md, heading)
         rows = [line for line in part.splitlines() if line.startswith("| ") and "no answer" not in line]
         assert rows and "not answered" in part, (heading, seed)
@@ -426,6 +426,10 @@ def test_report_says_not_answered_never_zero(later):
     assert cells and all(td.attributes["data-empty"] == "not answered" and "data-value" not in td.attributes
                          for td in cells)
     assert tree.css_first('table[data-table-id="Table 3.6"] td[data-value="0.0"]') is None
+    # 4.18: nobody answered q65 (warnings), q66 (sanctions) was answered
+    warned = [td for td in tree.css('table[data-table-id="Table 4.18"] td[data-column^="warnings:"]')
+              if td.attributes.get("data-row") != "no_answer" and td.text(deep=False).strip() != "–"]
+    assert warned and all(td.attributes.get("data-empty") == "not answered" for td in warned), seed
     # the year comparison prints the words in the value cell
     yc = _md_section(md, "Year comparison")
     row = next(line for line in yc.splitlines() if line.startswith("| measures_by_kind_total") and f"| {LATER} |" in line)
