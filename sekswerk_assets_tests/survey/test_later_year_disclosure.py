@@ -397,7 +397,7 @@ def report_of(tmp, year: str) -> tuple[str, str]:
 
 
 def _md_section(md: str, heading: str) -> str:
-    start = md.index(f"### {heading} ")
+    start = md.index(f"### {heading}")
     end = md.find("\n### ", start + 1)
     return md[start:end if end > 0 else None]
 
@@ -431,7 +431,7 @@ def test_report_says_not_answered_never_zero(later):
               if td.attributes.get("data-row") != "no_answer" and td.text(deep=False).strip() != "–"]
     assert warned and all(td.attributes.get("data-empty") == "not answered" for td in warned), seed
     # the year comparison prints the words in the value cell
-    yc = _md_section(md, "Year comparison")
+    yc = _md_section(md, "Key indicators over measurement years")
     row = next(line for line in yc.splitlines() if line.startswith("| measures_by_kind_total") and f"| {LATER} |" in line)
     assert "| not asked / not answered |" in row
 
