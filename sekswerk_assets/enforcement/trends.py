@@ -17,7 +17,7 @@ import pandas as pd  # noqa: E402
 
 from sekswerk_assets.codebook.codebook import Codebook  # noqa: E402
 from sekswerk_assets.lib.metadata import png_metadata  # noqa: E402
-from sekswerk_assets.lib.disclosure import MIN_CELL, PROTECTION_INTERVAL, suppress_table  # noqa: E402
+from sekswerk_assets.lib.disclosure import MIN_CELL, PROTECTION_INTERVAL, STAT_KEYS, suppress_table  # noqa: E402
 from sekswerk_assets.lib.numbers import percent as pct  # noqa: E402
 from sekswerk_assets.survey.tables import printed_cells, published  # noqa: E402
 
@@ -185,7 +185,7 @@ def apply_disclosure(df: pd.DataFrame, year: str, min_cell: int = MIN_CELL,
     printed = printed_cells(year)
     df = df.copy()
     cells, own_printed, origin = _long_cells(df, printed)
-    stats = {"primary": 0, "secondary": 0, "released": 0, "unprotected": 0}
+    stats = dict.fromkeys(STAT_KEYS, 0)
     sup = pd.Series(False, index=df.index)
     if len(cells):
         for _, t in cells.groupby("table_id", sort=False):

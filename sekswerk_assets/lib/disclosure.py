@@ -7,15 +7,20 @@ The method statistical offices use for frequency and magnitude tables, at the sc
    year (then it is public already).
 2. **Complementary suppression.** The attacker knows every published cell and the table's structure: each
    column's rows add up to the column total, the size classes add up to the overall count, unit counts are at
-   least the number of municipalities behind them, and every count lies between 0 and its base. For each
-   suppressed cell the feasible range [lo, hi] under those relations is computed with two linear programs
-   (:func:`scipy.optimize.linprog`, HiGHS). While a cell's range is narrower than the protection interval
-   (``PROTECTION_INTERVAL`` units, or the cell's whole a-priori range when that is smaller), one more cell is
-   suppressed: the candidate that widens the range most, ties broken by the smaller value, then by table order.
-3. A cell that stays pinned even with every unprinted cell suppressed is derivable from the report's own
-   printed figures; it is published (it discloses nothing the report did not) and counted in the metadata as
-   ``released``. Cells whose range stays narrower than the interval although not pinned are kept suppressed and
-   counted as ``unprotected`` (this happens only beside printed cells of the 2020 report).
+   least the number of municipalities behind them, and every count lies between 0 and its base; cells that
+   another table on the same population publishes are known too (``public``, e.g. a parent row equal to a child
+   table's N). For each suppressed cell the feasible range [lo, hi] under those relations is computed with two
+   linear programs (:func:`scipy.optimize.linprog`, HiGHS). While a cell's range is narrower than the protection
+   interval, one more cell is suppressed: the candidate that widens the range most, ties broken by the smaller
+   value, then by table order (a rectangle of neighbours when no single cell helps; surplus pruned afterwards).
+3. **Audit.** Every suppressed cell is then checked again by LP; while one is narrower than required, further
+   cells are suppressed one at a time, cheapest first (the cell's own relations first, smallest value first,
+   margins last), so that every suppressed cell's range is at least ``PROTECTION_INTERVAL`` units, or, when
+   that is more than it can ever get, its whole a-priori range: the range it has with every cell hidden that is
+   not public regardless (printed by the report, or a total equal to the published N). Such cells are counted as
+   ``capped`` (only beside the 2020 report's printed cells: e.g. three size classes of a printed count of 1).
+4. A primary cell pinned by public cells alone is published (it discloses nothing they do not) and counted as
+   ``released``.
 
 Percentages follow their counts (a percentage with a published base gives the count back).
 """
@@ -33,6 +38,8 @@ MIN_CELL = 5  # counts 1..MIN_CELL-1 are suppressed (the one definition of the t
 PROTECTION_INTERVAL = 3  # a suppressed cell's feasible range must span at least this many units
 SIZES = ("small", "medium", "large")
 BIG = 1e7
+#: counts of one disclosure-control run, for the metadata
+STAT_KEYS = ("primary", "secondary", "released", "audited", "audit_added", "margins", "capped")
 
 
 @dataclass
@@ -44,6 +51,8 @@ class Problem:
     fixed: np.ndarray  # bool: public regardless (printed by the report, or margins equal to the published base)
     eq: list[tuple[list[int], list[float]]] = field(default_factory=list)  # sum(coef * x) == 0
     le: list[tuple[list[int], list[float]]] = field(default_factory=list)  # sum(coef * x) <= 0
+    margin: np.ndarray | None = None  # bool: a margin (total row, or the overall cell of a size breakdown)
+    _apriori: dict = field(default_factory=dict, repr=False)
 
     def neighbours(self, i: int) -> set[int]:
         out = set()
@@ -89,15 +98,68 @@ def feasible_range(p: Problem, hidden: set[int], i: int) -> tuple[float, float]:
     return out[0], out[1]
 
 
+def a_priori_width(p: Problem, i: int) -> float:
+    """Width of cell ``i``'s feasible range when every cell that is not public regardless (printed by the report,
+    or a total equal to the published base) is hidden: the most any suppression pattern can give it."""
+    if i not in p._apriori:
+        lo, hi = feasible_range(p, {c for c in range(len(p.values)) if not p.fixed[c]} | {i}, i)
+        p._apriori[i] = hi - lo
+    return p._apriori[i]
+
+
 def required_width(p: Problem, i: int, protection: float) -> float:
-    return min(float(protection), float(p.upper[i]))
+    """The protection interval, or the cell's whole a-priori width when that is smaller (a cell of at most
+    ``protection`` municipalities beside the report's own printed figures cannot get a wider range)."""
+    return min(float(protection), float(p.upper[i]), a_priori_width(p, i))
+
+
+def protected(p: Problem, i: int, width: float, protection: float) -> bool:
+    """Is a feasible range of ``width`` enough for cell ``i`` (``required_width``, the LP for the a-priori width
+    only when the range is narrower than the interval)?"""
+    if width >= min(float(protection), float(p.upper[i])) - 1e-9:
+        return True
+    return width >= a_priori_width(p, i) - 1e-9
+
+
+def audit(p: Problem, hidden: set[int], protection: float, close, exclude: set[int] = frozenset()
+          ) -> tuple[set[int], set[int], int]:
+    """Check every hidden cell's feasible range by linear programming and, while one is narrower than required,
+    suppress one more cell: cheapest first (the cell's own relations before others, smallest value first), a
+    margin only after the cells it adds up. Returns (hidden, cells added, cells audited)."""
+    added: set[int] = set()
+    audited = 0
+    done: set[int] = set()
+    while True:
+        todo = [i for i in sorted(hidden) if i not in done]
+        if not todo:
+            return hidden, added, audited
+        i = todo[0]
+        audited += 1
+        lo, hi = feasible_range(p, hidden, i)
+        if protected(p, i, hi - lo, protection):
+            done.add(i)
+            continue
+        near = p.neighbours(i)
+        margin = p.margin if p.margin is not None else np.zeros(len(p.values), bool)
+        order = sorted((c for c in range(len(p.values)) if c not in hidden and c not in exclude and not p.fixed[c]),
+                       key=lambda c: (c not in near, bool(margin[c]), p.values[c], c))
+        for c in order:
+            trial = close(hidden | {c})
+            added |= trial - hidden
+            hidden = trial
+            lo, hi = feasible_range(p, hidden, i)
+            if protected(p, i, hi - lo, protection):
+                break
+        done.clear()  # a newly hidden cell is audited too, and earlier ones again (their relations changed)
+        done.add(i)
 
 
 def protect(p: Problem, primary: set[int], protection: float = PROTECTION_INTERVAL,
-            linked: dict[int, set[int]] | None = None) -> tuple[set[int], set[int], set[int]]:
-    """Choose the complementary cells. Returns (suppressed, released, unprotected): ``released`` are primary cells
-    pinned by public cells alone (published, see module doc), ``unprotected`` those whose range stays narrower
-    than required even after every candidate was tried (kept suppressed)."""
+            linked: dict[int, set[int]] | None = None) -> tuple[set[int], set[int], dict]:
+    """Choose the complementary cells. Returns (suppressed, released, audit): ``released`` are primary cells
+    pinned by public cells alone (published, see module doc); ``audit`` counts the final LP audit (``audited``
+    cells, ``audit_added`` cells it suppressed, ``margins`` suppressed margins, ``capped`` cells whose whole
+    a-priori range is narrower than the interval)."""
     linked = linked or {}
 
     def close(cells: set[int]) -> set[int]:
@@ -106,10 +168,10 @@ def protect(p: Problem, primary: set[int], protection: float = PROTECTION_INTERV
             out |= {m for m in linked.get(c, set()) if not p.fixed[m]}  # a printed partner stays published
         return out
 
-    hidden = close(primary)
+    # a primary cell pinned by public (printed) cells alone: hiding it protects nothing, it is published
+    released: set[int] = {i for i in primary if a_priori_width(p, i) < 1e-9}
+    hidden = close(primary - released)
     bulk: set[int] = set()
-    released: set[int] = set()
-    unprotected: set[int] = set()
     settled: set[int] = set()
     for _ in range(500):
         todo = [i for i in sorted(hidden) if i not in settled and i not in released]
@@ -117,8 +179,7 @@ def protect(p: Problem, primary: set[int], protection: float = PROTECTION_INTERV
             break
         i = todo[0]
         lo, hi = feasible_range(p, hidden, i)
-        need = required_width(p, i, protection)
-        if hi - lo >= need - 1e-9:
+        if protected(p, i, hi - lo, protection):
             settled.add(i)
             continue
         candidates = [c for c in range(len(p.values)) if c not in hidden and c not in released and not p.fixed[c]]
@@ -154,13 +215,16 @@ def protect(p: Problem, primary: set[int], protection: float = PROTECTION_INTERV
                 hidden.discard(i)
                 settled.clear()
             else:
-                unprotected.add(i)
-                settled.add(i)
+                settled.add(i)  # no cheap pattern found here: the audit below suppresses cells one by one
             continue
         hidden = close(hidden | {best})
         settled.clear()
     hidden = _prune(p, hidden, bulk - primary, protection, linked, close)
-    return hidden, released, unprotected
+    hidden, added, audited = audit(p, hidden, protection, close, exclude=released)
+    margin = p.margin if p.margin is not None else np.zeros(len(p.values), bool)
+    capped = {i for i in hidden if i in p._apriori and p._apriori[i] < min(float(protection), float(p.upper[i])) - 1e-9}
+    return hidden, released, {"audited": audited, "audit_added": len(added),
+                              "margins": sum(bool(margin[i]) for i in hidden), "capped": len(capped)}
 
 
 def _prune(p: Problem, hidden: set[int], surplus: set[int], protection: float, linked, close) -> set[int]:
@@ -200,8 +264,11 @@ def _partner_percent(column: str) -> str:
     return column[: -len("count")] + "percent" if column.endswith("count") else ""
 
 
-def table_problem(t: pd.DataFrame, printed: set[tuple[str, str, str]]) -> tuple[Problem, list[int], dict]:
-    """The cells of one table (rows of the long layout with count-like columns and a value) as a Problem."""
+def table_problem(t: pd.DataFrame, printed: set[tuple[str, str, str]], public: set = frozenset()
+                  ) -> tuple[Problem, list[int], dict]:
+    """The cells of one table (rows of the long layout with count-like columns and a value) as a Problem.
+
+    ``public``: cells another table on the same population publishes (fixed, like printed cells)."""
     cells = t[t["column"].str.endswith(COUNT_SUFFIX) & t["value"].notna()]
     idx = list(cells.index)
     key = {(r.row_key, r.column): k for k, r in enumerate(cells.itertuples())}
@@ -220,9 +287,12 @@ def table_problem(t: pd.DataFrame, printed: set[tuple[str, str, str]]) -> tuple[
     for k, c in enumerate(cols):
         if is_units[k] and c in totals:
             upper[k] = totals[c]
-    fixed = np.array([(tid, rks[k], cols[k]) in printed or (rks[k] == "total" and vals[k] == base[k])
+    fixed = np.array([(tid, rks[k], cols[k]) in printed or (tid, rks[k], cols[k]) in public
+                      or (rks[k] == "total" and vals[k] == base[k])
                       for k in range(len(vals))])
-    p = Problem(vals, upper, fixed)
+    margin = np.array([rks[k] == "total" or (":" not in cols[k] and all((rks[k], f"{z}:{cols[k]}") in key
+                                                                          for z in SIZES)) for k in range(len(vals))])
+    p = Problem(vals, upper, fixed, margin=margin)
     # columns add up over rows to the total (single-answer and numeric tables; checked on the values)
     by_col: dict[str, list[int]] = {}
     for (rk, c), k in key.items():
@@ -257,22 +327,28 @@ def table_problem(t: pd.DataFrame, printed: set[tuple[str, str, str]]) -> tuple[
 
 
 def suppress_table(t: pd.DataFrame, printed: set[tuple[str, str, str]], min_cell: int = MIN_CELL,
-                   protection: float = PROTECTION_INTERVAL) -> tuple[pd.Series, dict]:
-    """``suppressed`` flags for the rows of one table in the long layout, and counts for the metadata."""
+                   protection: float = PROTECTION_INTERVAL, public: set = frozenset(),
+                   forced: set = frozenset()) -> tuple[pd.Series, dict]:
+    """``suppressed`` flags for the rows of one table in the long layout, and counts for the metadata.
+
+    ``public``/``forced``: cells that another table on the same population publishes / hides (primary here)."""
     flags = pd.Series(False, index=t.index)
-    p, idx, info = table_problem(t, printed)
+    p, idx, info = table_problem(t, printed, public)
     if not idx:
-        return flags, {"primary": 0, "secondary": 0, "released": 0, "unprotected": 0}
+        return flags, dict.fromkeys(STAT_KEYS, 0)
     tid = str(t["table_id"].iloc[0])
+    known = set(printed) | set(public)
     primary = {k for k in range(len(idx)) if info["rows"][k] != "total" and 1 <= p.values[k] < min_cell
-               and (tid, info["rows"][k], info["cols"][k]) not in printed}
+               and (tid, info["rows"][k], info["cols"][k]) not in known}
+    primary |= {k for k in range(len(idx)) if (tid, info["rows"][k], info["cols"][k]) in forced
+                and (tid, info["rows"][k], info["cols"][k]) not in printed}
     # units resting on 1..min_cell-1 municipalities are primary too (dominance: a few respondents' own figures)
     for k in list(primary):
         for m in info["linked"].get(k, ()):
             if (tid, info["rows"][m], info["cols"][m]) not in printed:
                 primary.add(m)
     primary = {k for k in primary if not p.fixed[k]}
-    hidden, released, unprotected = protect(p, primary, protection, info["linked"])
+    hidden, released, checked = protect(p, primary, protection, info["linked"])
     hidden -= released
     keys = set()
     for k in hidden:
@@ -286,16 +362,29 @@ def suppress_table(t: pd.DataFrame, printed: set[tuple[str, str, str]], min_cell
         if (r["row_key"], count_col) in keys:
             flags.loc[i] = True
     return flags, {"primary": len(primary - released), "secondary": len(hidden - primary),
-                   "released": len(released), "unprotected": len(unprotected)}
+                   "released": len(released), **checked}
 
 
 def suppress_long(tables: pd.DataFrame, printed: set[tuple[str, str, str]], min_cell: int = MIN_CELL,
-                  protection: float = PROTECTION_INTERVAL) -> tuple[pd.Series, dict]:
-    """Primary and complementary suppression for every table of a long table frame."""
+                  protection: float = PROTECTION_INTERVAL, public: set = frozenset(),
+                  forced: set = frozenset(), follow: list = ()) -> tuple[pd.Series, dict]:
+    """Primary and complementary suppression for every table of a long table frame, in table order.
+
+    ``follow``: (child, parent, parent row) links: a size class suppressed in the parent row is suppressed in every
+    row of the child (its size-class base is that cell)."""
     flags = pd.Series(False, index=tables.index)
-    stats = {"primary": 0, "secondary": 0, "released": 0, "unprotected": 0}
-    for _, t in tables.groupby("table_id", sort=False):
-        f, s = suppress_table(t, printed, min_cell, protection)
+    stats = dict.fromkeys(STAT_KEYS, 0)
+    forced = set(forced)
+    for tid, t in tables.groupby("table_id", sort=False):
+        for child, parent, row in follow:
+            if child != tid:
+                continue
+            p_rows = tables[(tables["table_id"] == parent) & (tables["row_key"] == row)]
+            for z in SIZES:
+                hit = p_rows[(p_rows["column"] == f"{z}:count")]
+                if len(hit) and bool(flags.loc[hit.index].any()):
+                    forced |= {(tid, r, c) for r, c in zip(t["row_key"], t["column"]) if c == f"{z}:count"}
+        f, s = suppress_table(t, printed, min_cell, protection, public, forced)
         flags.loc[f.index] = f
         for k in stats:
             stats[k] += s[k]

@@ -94,6 +94,7 @@ def cells_with_comparisons(current: pd.DataFrame, earlier: dict[str, pd.DataFram
     """
     cur = current[["row", "row_label", "column", "stat", "value", "suppressed"]].copy()
     cur["absent"] = False
+    cur["reason"] = current["reason"].to_numpy() if "reason" in current else ""
     pub = {}
     for row, cells in (published or {}).items():
         for key, v in cells.items():
@@ -102,8 +103,8 @@ def cells_with_comparisons(current: pd.DataFrame, earlier: dict[str, pd.DataFram
     keys = list(zip(cur["row"], cur["column"], cur["stat"]))
     cur["published"] = [pub.get(k) for k in keys]
     have = set(keys)
-    extra = [dict(row=r, row_label=r, column=c, stat=s, value=None, suppressed=False, absent=True, published=v)
-             for (r, c, s), v in pub.items() if (r, c, s) not in have]
+    extra = [dict(row=r, row_label=r, column=c, stat=s, value=None, suppressed=False, absent=True, reason="",
+                  published=v) for (r, c, s), v in pub.items() if (r, c, s) not in have]
     if extra:
         add = pd.DataFrame(extra)
         # an all-missing column (no value for any published-only row) takes the current table's type
@@ -123,6 +124,35 @@ def _ad_cells(frame: pd.DataFrame, table_id: str) -> pd.DataFrame:
                          "stat": t["stat"].astype(str), "value": t["value"].astype(float), "suppressed": False})
 
 
+#: why a survey cell has no value: printed in the cell itself, never as 0 or a bare dash
+NOT_ANSWERED = "not answered"  # asked (routed to at least one municipality), but every one asked left it empty
+NOT_ASKED = "not asked"  # the year's questionnaire has no such question, or its routing asked no municipality
+SURVEY_EMPTY_NOTE = ("not answered: the question was asked, but every municipality asked left it empty (item "
+                     "non-response; counted in the 'no answer' row, never as 0). not asked: the {year} questionnaire "
+                     "has no such question or period, or its routing asked no municipality.")
+
+
+def survey_reasons(t: pd.DataFrame) -> list[str]:
+    """Per row of a survey table (long layout): why it has no value ("not asked", "not answered") or "".
+
+    A cell without a value is "not asked" when nobody was routed to the question (base 0) and "not answered" when
+    the municipalities asked all left it empty; a percentage without a value beside a count that has one (a share
+    of 0) is neither."""
+    values = dict(zip(zip(t["row_key"].astype(str), t["column"].astype(str)), t["value"]))
+    out = []
+    for rk, col, v, base, sup in zip(t["row_key"].astype(str), t["column"].astype(str), t["value"], t["base_n"],
+                                     t["suppressed"].astype(bool)):
+        if sup or not pd.isna(v):
+            out.append("")
+        elif not base:
+            out.append(NOT_ASKED)
+        elif col.endswith("percent") and not pd.isna(values.get((rk, col[: -len("percent")] + "count"))):
+            out.append("")
+        else:
+            out.append(NOT_ANSWERED)
+    return out
+
+
 def _survey_cells(frame: pd.DataFrame, table_id: str) -> pd.DataFrame:
     t = frame[frame["table_id"] == table_id]
     suppressed = t["suppressed"].astype(bool)
@@ -131,6 +161,7 @@ def _survey_cells(frame: pd.DataFrame, table_id: str) -> pd.DataFrame:
         "stat": t["column"].astype(str).str.rsplit(":", n=1).str[-1],
         # suppressed cells stay suppressed: only value_published is ever read
         "value": t["value_published"].astype(float).where(~suppressed), "suppressed": suppressed,
+        "reason": survey_reasons(t),
     })
 
 
@@ -307,7 +338,12 @@ def survey_item(table_id: str, item_id: str, chapter: int, section: str, inputs:
     item = Item(item_id, chapter, section, title, "table", "survey", source, table_id)
     if t is None or len(t) == 0:
         item.available = False
-        item.notes.append(f"Not available: {source} has no table {table_id} for {year} (materialise the survey assets).")
+        if len(cur):  # the year's survey is there, without this table: its questionnaire has no such question
+            item.notes.append(f"Not available: not asked in {year} (the {year} questionnaire has no question for "
+                              f"table {table_id}).")
+        else:
+            item.notes.append(f"Not available: {source} has no table {table_id} for {year} (materialise the survey "
+                              "assets).")
         return item
     item.title = title or str(t["title"].iloc[0])
     from sekswerk_assets.survey.tables import published
@@ -317,6 +353,12 @@ def survey_item(table_id: str, item_id: str, chapter: int, section: str, inputs:
     item.base_n = int(t["base_n"].max())
     earlier_cells = {y: _survey_cells(f, table_id) for y, f in earlier.items() if (f["table_id"] == table_id).any()}
     item.cells = cells_with_comparisons(_survey_cells(t, table_id), earlier_cells, _survey_published(table_id))
+    if year != PUBLISHED_YEAR:  # a printed 2020 column this year's questionnaire does not ask (e.g. 4.16's 2017)
+        asked_columns = set(t["column"].astype(str))
+        absent_column = item.cells["absent"] & ~item.cells["column"].isin(asked_columns)
+        item.cells.loc[absent_column, "reason"] = NOT_ASKED
+    if (item.cells["reason"] != "").any():
+        item.notes.append(SURVEY_EMPTY_NOTE.format(year=year))
     if bool(t["multiple_answers"].any()):
         item.notes.append("Multiple answers possible: percentages do not add up to 100.")
     if item.n_suppressed:

@@ -152,6 +152,19 @@ def enforcement_tables(enf: pd.DataFrame | None, year: str) -> list[Extra]:
     return out
 
 
+def year_comparison_frame(yc: pd.DataFrame) -> pd.DataFrame:
+    """The year comparison as printed: a value without a number says why in its own cell ('[s]' when suppressed,
+    'not asked / not answered' otherwise), never 0 or a bare dash."""
+    f = yc.drop(columns=["synthetic"], errors="ignore").reset_index(drop=True)
+    if "status" not in f or "value" not in f:
+        return f
+    f["value"] = f["value"].astype(object)
+    empty = f["value"].isna() | (f["status"] != "value")
+    f.loc[empty, "value"] = ["[s]" if s == "suppressed" else ("not asked / not answered" if s == "value" else s)
+                               for s in f.loc[empty, "status"]]
+    return f
+
+
 def build_document(inputs: dict, year: str, *, ads: str, survey: str, figures, quality: pd.DataFrame,
                    municipalities=None, boundaries=None, code_version: str = "", generated: str = "",
                    questionnaire: str | None = None) -> tuple[Document, list[Item]]:
@@ -189,8 +202,10 @@ def build_document(inputs: dict, year: str, *, ads: str, survey: str, figures, q
         "Sources: the ads of three public ad sites (kinky, sexjobs, topescortbabes), collected every week (Tuesday) of "
         "the measurement year, and the municipal survey (full questionnaire plus a short follow-up on policy).",
         *([f"Questionnaire of {year}: {questionnaire}."] if questionnaire else []),
-        "Survey cells shown as '–' without [s] were not asked or not answered (item non-response has its own "
-        "'no answer' row); they are never counted as 0.",
+        "Survey cells without a value say why in the cell: 'not answered' (the question was asked, but every "
+        "municipality asked left it empty; item non-response has its own 'no answer' row) or 'not asked' (the year's "
+        "questionnaire has no such question or period, or its routing asked no municipality); neither is ever "
+        "counted as 0. The year comparison marks the same as 'not asked / not answered'.",
         f"Ads collected in {year}: {n_collected:,} ad observations (published 2020: {facts['ads_collected']:,}); after "
         f"deduplication between sites within each week: {n_unique_week:,} weekly unique ads.",
         "Deduplication between sites: within a week, ads with the same phone number and municipality are one ad "
@@ -243,8 +258,7 @@ def build_document(inputs: dict, year: str, *, ads: str, survey: str, figures, q
         extra.append(Extra("Policy typology", "Policy typology (number of municipalities per type)", pol))
     yc = inputs.get("year_comparison")
     if yc is not None and len(yc):
-        extra.append(Extra("Year comparison", "Key indicators over measurement years",
-                           yc.drop(columns=["synthetic"], errors="ignore")))
+        extra.append(Extra("Year comparison", "Key indicators over measurement years", year_comparison_frame(yc)))
     wrs = inputs.get("ads.wrs_indicators")
     if wrs is not None and len(wrs) and (wrs["measurement_year"] == year).any():
         w = wrs[wrs["measurement_year"] == year]

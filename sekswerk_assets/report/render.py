@@ -3,7 +3,8 @@
 Every value table is ``<table data-table-id=...>`` with one ``<td data-row data-column data-stat
 data-value>`` per cell of the measurement year; the published 2020 value and earlier years sit inside
 the cell as ``<span data-source="published">`` / ``<span data-year="...">``. Suppressed cells carry
-``data-suppressed="true"`` and no value.
+``data-suppressed="true"`` and no value; a survey cell without a value prints why ("not asked", "not answered")
+and carries ``data-empty`` with those words.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ tbody th{min-width:8em;max-width:22em;white-space:normal;font-weight:normal}
 th{background:#f4f4f4;text-align:left} thead th{white-space:normal;max-width:9em} thead th.group{text-align:center}
 td{text-align:right;white-space:nowrap} td.text{text-align:left;white-space:normal;max-width:26em}
 td .pub{display:block;color:#2c6e9e;font-size:.85em} td .prev{display:block;color:#777;font-size:.85em}
-td.absent{background:#fafafa} .meta{color:#555;font-size:.85em} .note{color:#444;font-size:.9em}
+td.absent{background:#fafafa} td.na{background:#fafafa;color:#666;font-style:italic;white-space:normal} .meta{color:#555;font-size:.85em} .note{color:#444;font-size:.9em}
 .footnote{color:#555;font-size:.8em;margin-top:-.3em} .part{color:#555;font-size:.8em;margin:.8em 0 0}
 .missing{color:#a33} img{max-width:100%} nav ol{columns:3;font-size:.85em} details{margin:.4em 0}
 .passed{color:#1e7b34} .failed{color:#b3261e;font-weight:bold}
@@ -167,7 +168,10 @@ def _part_caption(part: list[tuple[str, str]], k: int, n: int) -> str:
 
 def _cell_parts(cell, st: str, years: list[str]) -> tuple[str, str, list[tuple[str, str, str]]]:
     """(class, main text, [(kind, label, value)]) of one cell; kind is "published" or a year."""
-    if cell is None or cell["absent"]:
+    reason = "" if cell is None else cell.get("reason")
+    if isinstance(reason, str) and reason and not cell["suppressed"]:
+        main, cls = reason, "na"  # a survey cell without a value says why ("not asked", "not answered"), never 0
+    elif cell is None or cell["absent"]:
         main, cls = NO_VALUE, "absent"
     elif cell["suppressed"]:
         main, cls = "[s]", ""
@@ -219,6 +223,8 @@ def html_table(item: Item, year: str) -> str:
                 cell = index.get((r, col, st))
                 attrs = f'data-row="{html.escape(r)}" data-column="{html.escape(col)}" data-stat="{html.escape(st)}"'
                 cls, main, extra = _cell_parts(cell, st, years)
+                if cls == "na":
+                    attrs += f' data-empty="{html.escape(main)}"'
                 if cell is None or cell["absent"]:
                     attrs += ' data-absent="true"'
                 elif cell["suppressed"]:

@@ -68,16 +68,17 @@ class TableBuilder:
         self.add(tid, title, "total", "Total", "percent", 100.0 if base else None, base, False)
         if by_size:
             self._by_size(tid, title, df, mask, lambda d: [(k, qq.option_label(k), d[q] == k)
-                                                           for k in options or range(1, len(qq.options) + 1)], False)
+                                                           for k in options or range(1, len(qq.options) + 1)], False,
+                          nobody)
 
-    def _by_size(self, tid, title, df, mask, indicator, multi):
+    def _by_size(self, tid, title, df, mask, indicator, multi, nobody=False):
         for s in SIZES:
             m = mask & (df["size_class"] == s)
             base_s = int(m.sum())
             for key, label, ind in indicator(df):
-                n = int((ind & m).sum())
+                n = None if nobody else int((ind & m).sum())  # nobody answered: no 0s by size either
                 self.add(tid, title, key, label, f"{s}:count", n, base_s, multi)
-                self.add(tid, title, key, label, f"{s}:percent", pct(n, base_s), base_s, multi)
+                self.add(tid, title, key, label, f"{s}:percent", None if nobody else pct(n, base_s), base_s, multi)
             if not multi:
                 self.add(tid, title, "total", "Total", f"{s}:count", base_s, base_s, multi)
 
@@ -97,7 +98,7 @@ class TableBuilder:
             self.add(tid, title, "no_answer", "no answer", "count", na, base, True)
         if by_size:
             self._by_size(tid, title, df, mask, lambda d: [(k, qq.option_label(k), d[c] == 1)
-                                                           for k, c in enumerate(cols, 1)], True)
+                                                           for k, c in enumerate(cols, 1)], True, nobody)
 
     def grid_yes(self, tid, title, q):
         mask = self.asked[q]
@@ -268,13 +269,59 @@ def printed_cells(year: str) -> set[tuple[str, str, str]]:
     return out
 
 
+#: tables on the same population: the child table's respondents are exactly the parent's row(s), by the routing.
+#: (child, parent, parent rows, child has a total row)
+LINKS = (
+    ("3.2", "3.1", ("3",), True),  # q6 asked if q5 == 3 (both with the follow-up)
+    ("3.4", "3.1", ("1",), False),  # q9 asked if q5 == 1 (both with the follow-up)
+    ("text:q4", "text:q3", ("2", "3"), True),  # q4 asked if q3 in (2, 3)
+    ("3.14", "3.13", ("1",), False),  # q20 asked if q19 == 1
+    ("4.2", "4.1", ("2",), False),  # q39 asked if q38_2 == 1
+    ("4.7", "4.6", ("2",), False),  # q41 asked if q40_2 == 1
+    ("3.7", "3.5", ("1",), False),  # q29 asked to LICSYS = POLICY and q8_1 == 1
+)
+
+
+def linked_cells(tables: pd.DataFrame, min_cell: int = MIN_CELL) -> tuple[set, set, list]:
+    """Cells another table on the same population makes public, cells it forces to be suppressed, and the links
+    whose child follows the parent's pattern.
+
+    A child table prints its N (= the parent row's overall count: public, so never a complementary cell; a count of
+    1..min_cell-1 stays suppressed although the child's N equals it, a documented limitation). A child with a total row prints its
+    total per size class (= the parent row's size-class count): public in both tables when 0 or at least
+    ``min_cell``, suppressed in both (primary) when 1..min_cell-1. A child without a total row (multiple answers)
+    reveals its size-class base through its counts and percentages: where the parent's size-class cell is
+    suppressed, that size class of the child is suppressed too (``follow``, applied in table order). Every rule
+    reads the tables' own values and patterns, so a table computed in two assets gets the same pattern."""
+    public, forced = set(), set()
+    have = set(tables["table_id"])
+    values = {(t, r, c): v for t, r, c, v in tables[["table_id", "row_key", "column", "value"]].itertuples(index=False)}
+    follow = []
+    for child, parent, rows, has_total in LINKS:
+        if parent in have and len(rows) == 1:
+            v = values.get((parent, rows[0], "count"))
+            if v is not None and not pd.isna(v) and not 1 <= v < min_cell:  # (1..4: stays primary, see README)
+                public.add((parent, rows[0], "count"))
+        if has_total:  # each side by its own values, whether or not the other table is in this frame
+            for z in SIZES:
+                for key in [(child, "total", f"{z}:count")] + ([(parent, rows[0], f"{z}:count")] if len(rows) == 1 else []):
+                    v = values.get(key)
+                    if key[0] in have and v is not None and not pd.isna(v):
+                        (forced if 1 <= v < min_cell else public).add(key)
+        elif child in have and parent in have and len(rows) == 1:
+            follow.append((child, parent, rows[0]))
+    return public, forced, follow
+
+
 def apply_disclosure(tables: pd.DataFrame, year: str, min_cell: int = MIN_CELL,
                      protection: float = PROTECTION_INTERVAL) -> pd.DataFrame:
     """Add ``suppressed`` and ``value_published``: primary suppression of counts 1..min_cell-1 not printed by the
     report, complementary suppression so that no hidden cell can be worked back out (``lib/disclosure.py``);
     percentages follow their counts. ``df.attrs["disclosure"]`` holds the counts for the metadata."""
     df = tables.copy()
-    flags, stats = suppress_long(df, printed_cells(year), min_cell, protection)
+    public, forced, follow = linked_cells(df, min_cell)
+    flags, stats = suppress_long(df, printed_cells(year), min_cell, protection, public=public, forced=forced,
+                                 follow=follow)
     df["suppressed"] = flags.astype(bool)
     df["value_published"] = df["value"].where(~df["suppressed"])
     df.attrs["disclosure"] = stats

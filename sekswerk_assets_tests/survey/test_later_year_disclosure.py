@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 
 import dagster as dg
 import numpy as np
@@ -16,7 +17,7 @@ from scipy.optimize import linprog
 
 from sekswerk_assets.codebook import codebook_for_year
 from sekswerk_assets.enforcement.trends import _long_cells
-from sekswerk_assets.lib.disclosure import MIN_CELL
+from sekswerk_assets.lib.disclosure import MIN_CELL, PROTECTION_INTERVAL
 from sekswerk_assets.policy.summary import typology_counts
 from sekswerk_assets.reference.loader import MunicipalityReference
 from sekswerk_assets.survey import synthetic
@@ -33,12 +34,13 @@ UNANSWERED = ("q27", "q30", "q31", "q56", "q65")  # nobody answers these in the 
 # ------------------------------------------------------------------ an independent attacker
 
 
-def attack(t: pd.DataFrame) -> list[str]:
+def attack(t: pd.DataFrame, widths: dict | None = None) -> list[str]:
     """Try to recover every suppressed count cell of one table from its published cells.
 
     Knowledge: size classes add up to the overall cell; in single-answer tables and in unit-count columns the rows add
     up to the total row (size columns: at most the total, their no-answer cells are not published); cells lie between
-    0 and their base (unit counts: between 0 and their column total). Returns the pinned cells."""
+    0 and their base (unit counts: between 0 and their column total). Returns the pinned cells; ``widths`` receives
+    every suppressed cell's feasible width (max - min)."""
     cells = t[t["column"].str.endswith(("count", "municipalities")) & t["value"].notna()].reset_index(drop=True)
     if not cells["suppressed"].any():
         return []
@@ -102,7 +104,33 @@ def attack(t: pd.DataFrame) -> list[str]:
         assert lo.status == 0 and hi.status == 0, (t["table_id"].iloc[0], lo.message, hi.message)
         if -hi.fun - lo.fun < 0.5:
             pinned.append(f"{t['table_id'].iloc[0]} {cells.loc[i, 'row_key']} {cells.loc[i, 'column']} (LP)")
+        if widths is not None:
+            widths[(cells.loc[i, "row_key"], cells.loc[i, "column"])] = (-hi.fun - lo.fun, upper[pos[i]])
     return pinned
+
+
+def narrow_cells(t: pd.DataFrame, printed: set) -> list[str]:
+    """Suppressed cells whose feasible range is narrower than the protection interval, unless that range is already
+    the widest any pattern can give: with every cell hidden that the report did not print itself (and that is not
+    a total equal to the published N), i.e. what the printed report alone leaves open."""
+    widths: dict = {}
+    attack(t, widths)
+    if not widths:
+        return []
+    tid = t["table_id"].iloc[0]
+    widest_t = t.assign(suppressed=[(tid, r, c) not in printed and not (r == "total" and v == b)
+                                    for r, c, v, b in zip(t["row_key"], t["column"], t["value"], t["base_n"])])
+    widest_t["value_published"] = widest_t["value"].where(~widest_t["suppressed"])
+    widest: dict = {}
+    attack(widest_t, widest)
+    # (a printed cell hidden with its row, as in the enforcement rows, keeps its own width as the widest)
+    need = {k: min(PROTECTION_INTERVAL, up, widest.get(k, (w,))[0]) for k, (w, up) in widths.items()}
+    return [f"{tid} {r} {c}: {w:.1f} < {need[(r, c)]:.1f}" for (r, c), (w, _) in widths.items()
+            if w < need[(r, c)] - 1e-6]
+
+
+def narrow_all(tables: pd.DataFrame, printed: set) -> list[str]:
+    return [n for _, t in tables.groupby("table_id") for n in narrow_cells(t, printed)]
 
 
 def attack_all(tables: pd.DataFrame) -> list[str]:
@@ -110,9 +138,10 @@ def attack_all(tables: pd.DataFrame) -> list[str]:
 
 
 def enforcement_as_tables(e: pd.DataFrame, year: str) -> pd.DataFrame:
-    cells, _, origin = _long_cells(e.reset_index(drop=True), printed_cells(year))
+    cells, own_printed, origin = _long_cells(e.reset_index(drop=True), printed_cells(year))
     cells["suppressed"] = [bool(e.reset_index(drop=True).loc[o, "suppressed"]) for o in origin]
     cells["value_published"] = cells["value"].where(~cells["suppressed"])
+    cells.attrs["printed"] = own_printed  # the report's printed cells under these tables' ids
     return cells
 
 
@@ -222,19 +251,49 @@ def test_later_year_thousands_dot(later):
 
 
 def test_no_suppressed_cell_recoverable_later_year(later):
-    tmp, *_, seed = later
+    tmp, result, *_, seed = later
     published = all_published(tmp, LATER)
     assert sum(int(t["suppressed"].sum()) for t in published.values()) > 0
     for name, t in published.items():
         assert attack_all(t) == [], (name, seed)
+        # item 6: every suppressed cell's feasible range spans the protection interval (no printed cells this year)
+        assert narrow_all(t, set()) == [], (name, seed)
+    m = meta_of(result, "tables")
+    assert m["suppressed_cells_audited"].value >= m["primary_suppressions"].value > 0
+    assert m["capped_by_printed_cells"].value == 0
 
 
 def test_no_suppressed_cell_recoverable_embedded_2020(embedded):
     tmp, result = embedded
+    printed = printed_cells("2020")
     for name, t in all_published(tmp, "2020").items():
         assert attack_all(t) == [], name
+        assert narrow_all(t, t.attrs.get("printed", printed)) == [], name
     m = meta_of(result, "tables")
     assert m["secondary_suppressions"].value > 0
+    assert m["suppressed_cells_audited"].value == m["primary_suppressions"].value + m["secondary_suppressions"].value
+
+
+def test_linked_tables_share_their_pattern(later):
+    """Tables on the same population (a child asked to one row of its parent) hide the cells they share together."""
+    from sekswerk_assets.survey.tables import LINKS
+
+    tmp, *_, seed = later
+    t = all_published(tmp, LATER)["tables"].set_index(["table_id", "row_key", "column"])["suppressed"]
+    checked = 0
+    for child, parent, rows, has_total in LINKS:
+        if len(rows) != 1:
+            continue
+        for z in SIZES:
+            p = bool(t.get((parent, rows[0], f"{z}:count"), False))
+            if has_total:
+                assert p == bool(t.get((child, "total", f"{z}:count"), False)), (child, z, seed)
+            elif p:
+                kids = t.xs(child, level="table_id")
+                kids = kids[kids.index.get_level_values("column") == f"{z}:count"]
+                assert kids.all(), (child, z, seed)
+            checked += 1
+    assert checked
 
 
 def test_primary_suppression_alone_is_recoverable(embedded):
@@ -316,3 +375,74 @@ def test_same_table_in_two_assets_has_one_pattern(later):
         assert len(common) > 0, tid
         assert (a.loc[common, "value"].fillna(-1) == b.loc[common, "value"].fillna(-1)).all(), (tid, seed)
         assert (a.loc[common, "suppressed"] == b.loc[common, "suppressed"]).all(), (tid, seed)
+
+
+# ------------------------------------------------------------------ 5. the report says why a survey cell is empty
+
+
+def report_of(tmp, year: str) -> tuple[str, str]:
+    """The year's report (Markdown, HTML) built from the test warehouse with the questionnaire line of the asset."""
+    from dagster_duckdb import DuckDBResource
+
+    from sekswerk_assets.report.document import build_document
+    from sekswerk_assets.report.figures import Figures
+    from sekswerk_assets.report.inputs import read_inputs
+    from sekswerk_assets.report.render import to_html, to_markdown
+
+    inputs = read_inputs(DuckDBResource(database=str(tmp / "warehouse.duckdb")), year)
+    doc, _ = build_document(inputs, year, ads="none", survey="delivered", figures=Figures(),
+                            quality=pd.DataFrame({"asset": pd.Series(dtype=str), "status": pd.Series(dtype=str)}),
+                            questionnaire=codebook_for_year(year).describe())
+    return to_markdown(doc, images=False), to_html(doc)
+
+
+def _md_section(md: str, heading: str) -> str:
+    start = md.index(f"### {heading}")
+    end = md.find("\n### ", start + 1)
+    return md[start:end if end > 0 else None]
+
+
+def test_report_says_not_answered_never_zero(later):
+    """Item 5: an unanswered question reads 'not answered' in every cell of the report, never 0 or '0.0 (publ. ..)'."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tmp, *_, seed = later
+    md, html_text = report_of(tmp, LATER)
+    for heading in ("Table 3.6", "Table 3.8", "Table 4.17"):  # q27, q30/q31, q56: nobody answered
+        part = _md_section(md, heading)
+        rows = [line for line in part.splitlines() if line.startswith("| ") and "no answer" not in line]
+        assert rows and "not answered" in part, (heading, seed)
+        for line in rows[1:]:  # the header row aside, every value cell of an unanswered question says so
+            cells = [c.strip() for c in line.strip("|").split("|")][1:]
+            assert "not answered" in line, (heading, line, seed)
+            # ('–': a cell the table does not have, e.g. the municipalities of 4.17's total measures)
+            assert all(c.startswith(("not answered", "not asked", "[s]", "–")) for c in cells), (heading, line, seed)
+        assert not re.search(r"(?<![\d.])0(\.0)? \(publ\.", part), (heading, seed)
+    assert "not answered: the question was asked, but every municipality asked left it empty" in md
+    # the 2020 columns of 4.16 that the later questionnaire does not ask (2017-2019) read "not asked"
+    assert "not asked (publ." in _md_section(md, "Table 4.16")
+    tree = LexborHTMLParser(html_text)
+    cells = tree.css('table[data-table-id="Table 3.6"] td[data-empty]')
+    assert cells and all(td.attributes["data-empty"] == "not answered" and "data-value" not in td.attributes
+                         for td in cells)
+    assert tree.css_first('table[data-table-id="Table 3.6"] td[data-value="0.0"]') is None
+    # 4.18: nobody answered q65 (warnings), q66 (sanctions) was answered
+    warned = [td for td in tree.css('table[data-table-id="Table 4.18"] td[data-column^="warnings:"]')
+              if td.attributes.get("data-row") != "no_answer" and td.text(deep=False).strip() != "–"]
+    assert warned and all(td.attributes.get("data-empty") == "not answered" for td in warned), seed
+    # the year comparison prints the words in the value cell
+    yc = _md_section(md, "Key indicators over measurement years")
+    row = next(line for line in yc.splitlines() if line.startswith("| measures_by_kind_total") and f"| {LATER} |" in line)
+    assert "| not asked / not answered |" in row
+
+
+def test_report_names_the_questionnaire_and_its_reuse(later, embedded):
+    """Item 7: the report names the questionnaire version, and says so when a year reuses an older one."""
+    md_later, html_later = report_of(later[0], LATER)
+    line = next(l for l in md_later.splitlines() if l.startswith(f"Questionnaire of {LATER}:"))
+    assert "codebook v2021" in line and "reference period 2020-2023" in line
+    assert "reuses the questionnaire written for measurement year 2020, period labels resolved to 2020-2023" in line
+    assert "reuses the questionnaire written for measurement year 2020" in html_later
+    md_2020, _ = report_of(embedded[0], "2020")
+    line = next(l for l in md_2020.splitlines() if l.startswith("Questionnaire of 2020:"))
+    assert "codebook v2021" in line and "reference period 2017-2020" in line and "reuses" not in line

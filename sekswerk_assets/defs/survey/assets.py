@@ -116,7 +116,10 @@ def disclosure_metadata(df: pd.DataFrame) -> dict:
     s = df.attrs.get("disclosure", {})
     return {"primary_suppressions": int(s.get("primary", 0)), "secondary_suppressions": int(s.get("secondary", 0)),
             "released_cells_derivable_from_printed": int(s.get("released", 0)),
-            "protection_interval_not_reached": int(s.get("unprotected", 0)),
+            "suppressed_cells_audited": int(s.get("audited", 0)),
+            "suppressed_by_audit": int(s.get("audit_added", 0)),
+            "suppressed_margins": int(s.get("margins", 0)),
+            "capped_by_printed_cells": int(s.get("capped", 0)),
             "protection_interval": PROTECTION_INTERVAL}
 
 
