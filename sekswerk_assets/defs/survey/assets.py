@@ -28,7 +28,7 @@ from sekswerk_assets.survey.tables import (
     published,
 )
 
-SURVEY_VERSION = "1"
+SURVEY_VERSION = "2"  # 2: LP-audited protection interval, linked-table suppression, "not answered" cells
 COMMON = dict(partitions="yearly", group="survey", code_version=SURVEY_VERSION)
 RESPONSE_DEPS = [SURVEY_EXPORTS, MUNICIPALITIES]
 TABLE_COMMON = {**COMMON, "automation_condition": YEARLY_EAGER}
