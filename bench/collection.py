@@ -32,8 +32,6 @@ Needs the ``bench`` extra (``pip install -e '.[bench]'``: Scrapy and aiohttp).
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
 import json
 import os
 import resource
@@ -47,7 +45,8 @@ from pathlib import Path
 
 import psutil
 
-RESULTS = Path(__file__).parent / "results" / "results.csv"
+from bench.recording import RESULTS, append
+
 REPO = Path(__file__).resolve().parents[1]
 CONTENDERS = ("project", "project_dagster", "scrapy", "aiohttp")
 REFERENCE = "aiohttp"  # the page set every other contender is compared with
@@ -416,33 +415,6 @@ def report(res: dict, log=print) -> None:
         "pss/rss: peak of the tree, sampled every 50 ms; the sandbox server is excluded")
 
 
-def flatten(prefix: str, value, out: dict) -> None:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            flatten(f"{prefix}.{k}" if prefix else k, v, out)
-    elif isinstance(value, (int, float, str)) or value is None:
-        out[prefix] = value
-
-
-def record(res: dict, path: Path = RESULTS) -> int:
-    """Append the figures to results.csv in its format (run_at, code_version, figure, value)."""
-    from sekswerk_assets.lib.metadata import code_version
-
-    figures: dict = {}
-    flatten("collection", res, figures)
-    path.parent.mkdir(exist_ok=True)
-    new = not path.exists()
-    stamp = dt.datetime.now().isoformat(timespec="seconds")
-    version = code_version()
-    with path.open("a", newline="") as fh:
-        writer = csv.writer(fh)
-        if new:
-            writer.writerow(["run_at", "code_version", "figure", "value"])
-        for name, value in figures.items():
-            writer.writerow([stamp, version, name, value])
-    return len(figures)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
@@ -464,7 +436,7 @@ def main() -> None:
     res = run(args.scale, args.week, args.pairs, contenders)
     report(res)
     if not args.no_record:
-        print(f"{record(res)} figures appended to {RESULTS}")
+        print(f"{append('collection', res)} figures appended to {RESULTS}")
     print(json.dumps(res))
 
 

@@ -241,3 +241,34 @@ def test_environment_fields_stay_environment_variables(monkeypatch):
         assert isinstance(getattr(res, field), dg.EnvVar), field
     config = res._get_non_default_public_field_values() if hasattr(res, "_get_non_default_public_field_values") else {}
     assert config.get("sandbox_scale", dg.EnvVar("SEKSWERK_SANDBOX_SCALE")) == dg.EnvVar("SEKSWERK_SANDBOX_SCALE")
+
+
+def test_the_browser_requests_no_images(sandbox_urls):
+    """Images are switched off in Chromium itself: a listing full of thumbnails sends no image request."""
+    import asyncio
+
+    from sekswerk_assets.collection.adapters import ADAPTERS
+    from sekswerk_assets.collection.collector import BrowserHub
+
+    adapter = ADAPTERS["kinky"]
+    _, first = adapter.listing_urls(sandbox_urls["kinky"].rstrip("/") + "/")[0]
+
+    async def visit() -> tuple[list[str], int]:
+        hub = BrowserHub(None, local_sandbox_target=True, users=1)
+        try:
+            context = await hub.new_context("sekswerk-assets-test", {"X-Sandbox-Week": WEEK})
+            page = await context.new_page()
+            kinds: list[str] = []
+            page.on("request", lambda request: kinds.append(request.resource_type))
+            await page.goto(first, wait_until="domcontentloaded")
+            async with page.expect_navigation(wait_until="load"):
+                await page.locator(adapter.wall_button).first.click()
+            images_on_page = await page.locator("img").count()
+            await hub.close_context(context)
+            return kinds, images_on_page
+        finally:
+            await hub.close()
+
+    kinds, images_on_page = asyncio.run(visit())
+    assert images_on_page > 0  # the page does show thumbnails
+    assert "document" in kinds and "image" not in kinds

@@ -9,7 +9,6 @@ title read. The three sites run at the same time. Bodies are kept in memory only
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import time
@@ -19,7 +18,7 @@ from urllib.parse import urljoin
 import aiohttp
 from selectolax.lexbor import LexborHTMLParser
 
-from bench.baselines.sites import (CONCURRENCY, USER_AGENT, WALL_COOKIES, WEEK_HEADER, start_urls, teb_api_url)
+from bench.baselines.sites import (CONCURRENCY, cli, USER_AGENT, WALL_COOKIES, WEEK_HEADER, start_urls, teb_api_url)
 
 RETRIES = 3
 
@@ -127,14 +126,5 @@ def run(urls: dict[str, str], week: str, concurrency: int = CONCURRENCY) -> dict
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--urls", required=True, help="JSON: site -> base URL of a running sandbox")
-    parser.add_argument("--week", default="2020-11-24")
-    args = parser.parse_args()
-    res = run(json.loads(args.urls), args.week)
-    print(f"{len(res['pages'])} pages, {res['failed']} failed, {res['bytes'] / 2**20:.1f} MiB in {res['work_seconds']:.1f} s")
-
-
 if __name__ == "__main__":
-    main()
+    cli(run)

@@ -11,8 +11,6 @@ selectors; an ad page yields a minimal item (URL and title) that goes to no feed
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 
 import scrapy
@@ -20,7 +18,7 @@ import scrapy.downloadermiddlewares.cookies as scrapy_cookies
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 
-from bench.baselines.sites import (CONCURRENCY, USER_AGENT, WALL_COOKIES, WEEK_HEADER, category_of, page_key,
+from bench.baselines.sites import (CONCURRENCY, cli, USER_AGENT, WALL_COOKIES, WEEK_HEADER, category_of, page_key,
                                    start_urls, teb_api_url)
 
 # The cookie middleware splits domains with tldextract, which downloads the public suffix list on first use;
@@ -136,14 +134,5 @@ def run(urls: dict[str, str], week: str) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--urls", required=True, help="JSON: site -> base URL of a running sandbox")
-    parser.add_argument("--week", default="2020-11-24")
-    args = parser.parse_args()
-    res = run(json.loads(args.urls), args.week)
-    print(f"{len(res['pages'])} pages, {res['failed']} failed, {res['bytes'] / 2**20:.1f} MiB in {res['work_seconds']:.1f} s")
-
-
 if __name__ == "__main__":
-    main()
+    cli(run)

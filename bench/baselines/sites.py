@@ -52,3 +52,16 @@ def category_of(site: str, key: str) -> str:
     if key.startswith("/advertenties/"):
         return "listing"
     return "ad" if key.startswith("/advertentie/") else "other"
+
+
+def cli(run) -> None:
+    """Command line of a baseline run alone: ``--urls`` of a running sandbox, ``--week``; prints a summary."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--urls", required=True, help="JSON: site -> base URL of a running sandbox")
+    parser.add_argument("--week", default="2020-11-24")
+    args = parser.parse_args()
+    res = run(json.loads(args.urls), args.week)
+    print(f"{len(res['pages'])} pages, {res['failed']} failed, {res['bytes'] / 2**20:.1f} MiB in {res['work_seconds']:.1f} s")

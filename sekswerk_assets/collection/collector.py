@@ -38,7 +38,6 @@ from sekswerk_assets.lib.snapshots import PageRecord
 
 log = logging.getLogger(__name__)
 
-BLOCKED_RESOURCES = {"image", "media", "font"}
 #: media and font files by their URL: matched inside Playwright's driver, so other requests are not intercepted
 #: (images are switched off in Chromium itself, see browser.LAUNCH_ARGS)
 HEAVY_URLS = re.compile(r"\.(?:mp4|webm|m3u8|mov|avi|mp3|ogg|wav|woff2?|ttf|otf|eot)(?:[?#]|$)", re.IGNORECASE)
@@ -574,11 +573,8 @@ class SiteCollector:
 
 
 async def _block_heavy_resources(route) -> None:
-    """Abort a media or font request (only URLs that look like one are routed here)."""
-    if route.request.resource_type in BLOCKED_RESOURCES or HEAVY_URLS.search(route.request.url):
-        await route.abort()
-    else:
-        await route.continue_()
+    """Abort a media or font request (only URLs matching ``HEAVY_URLS`` are routed here)."""
+    await route.abort()
 
 
 async def collect_sites(

@@ -14,6 +14,8 @@ NOT_STATED = "not stated"
 WORK_TYPES = ("home", "escort", "massage")
 GENDERS = ("female", "male")
 YES_NO = ("yes", "no")
+#: variables coded as one of a closed list of words
+CHOICES = {"gender": GENDERS, "licensed_work": YES_NO, "origin_region": REGIONS}
 #: a printable label per variable (report and messages)
 LABELS = {
     "gender": "gender", "work_types": "work types", "origin_country": "origin (country)",
@@ -85,16 +87,8 @@ def parse_coded(variable: str, raw) -> str | None:
             if variable in ALWAYS_DECIDED:
                 raise ValueProblem(f"this variable is always decided: {ALLOWED[variable]}")
             return NOT_STATED
-        if variable == "gender":
-            if text not in GENDERS:
-                raise ValueProblem(f"expected {ALLOWED[variable]}")
-            return text
-        if variable == "licensed_work":
-            if text not in YES_NO:
-                raise ValueProblem(f"expected {ALLOWED[variable]}")
-            return text
-        if variable == "origin_region":
-            if text not in REGIONS:
+        if variable in CHOICES:
+            if text not in CHOICES[variable]:
                 raise ValueProblem(f"expected {ALLOWED[variable]}")
             return text
         if variable == "work_types":
