@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import random
@@ -312,6 +313,7 @@ class SiteCollector:
         http_client: str = "aiohttp",
         progress=None,
         emit: Callable[[str, PageRecord], None] | None = None,
+        keep_bodies: bool = True,
     ):
         if http_client not in HTTP_CLIENTS:
             raise ValueError(f"http_client must be one of {HTTP_CLIENTS}, not {http_client!r}")
@@ -324,6 +326,8 @@ class SiteCollector:
         self.http_client = http_client
         self.progress = progress or (lambda msg: log.info(msg))
         self.emit = emit
+        #: whether ``result.records`` keep page bodies; without them (only with ``emit``) a body is ``b""``
+        self.keep_bodies = keep_bodies or emit is None
         self.limiter = RateLimiter(politeness.rate_per_second)
         self.result = CollectionResult()
         self._robots: urllib.robotparser.RobotFileParser | None = None
@@ -335,9 +339,12 @@ class SiteCollector:
         return bool(self.http_client == "browser" or self.adapter.wall_button or self.adapter.rendered_listing_path)
 
     def _record(self, rec: PageRecord) -> None:
-        self.result.records.append(rec)
         if self.emit is not None:
             self.emit(self.adapter.name, rec)
+        if not self.keep_bodies and rec.body:
+            # the sink has the body; the result keeps what its summary needs (the record stays ok)
+            rec = dataclasses.replace(rec, body=b"")
+        self.result.records.append(rec)
 
     # -- fetching ---------------------------------------------------------------------------
     def allowed(self, url: str) -> bool:
