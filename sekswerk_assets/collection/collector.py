@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import datetime as dt
 import logging
 import random
@@ -415,8 +416,7 @@ class SiteCollector:
                     context, holds_browser = None, False
                     await hub.release()
                 if self.result.wall_error is None:
-                    await self._listings(client, listing_urls)
-                    await self._ads(client)
+                    await self._crawl(client, listing_urls)
         finally:
             if context is not None:
                 await hub.close_context(context)
@@ -530,53 +530,124 @@ class SiteCollector:
             return []
         return [(None, api_urls[0])]
 
-    async def _listings(self, client, start: list[tuple[str | None, str]]) -> None:
-        seen: set[str] = set()
-        queue = list(start)
+    async def _crawl(self, client, start: list[tuple[str | None, str]]) -> None:
+        """Listing pages and ad pages through one pool of ``concurrency`` workers for the site.
+
+        An ad page is queued the moment a listing page lists it (no waiting for the last listing page);
+        queued listing pages go before queued ad pages, so the listing is discovered as fast as before.
+
+        The outcome is the one of visiting the listing breadth-first and then the ads: every listing page
+        gets its breadth-first place (``_Place``), and an ad listed on several pages (several sections) is
+        the one of its earliest place. So an ad page fetched before the listing is complete is handed to
+        the sink only once the listing is complete, with the section of that earliest listing (fetched again
+        in the rare case that the earliest listing links it under another URL).
+        """
+        queue: asyncio.PriorityQueue = asyncio.PriorityQueue()
+        order = itertools.count()
+        places: dict[str, tuple] = {}  # listing URL -> its breadth-first place
         firsts = {u for _, u in start}
         page_type = self.adapter.listing_page_type()
-        while queue:
-            batch, queue = queue[: self.p.concurrency], queue[self.p.concurrency :]
-            batch = [(s, u) for s, u in batch if u not in seen]
-            seen.update(u for _, u in batch)
-            records = await asyncio.gather(*(self.fetch(client, u, page_type, section=s) for s, u in batch))
-            for (section, url), rec in zip(batch, records):
-                self._record(rec)
-                pages = self.result.sections.setdefault(section or ALL_SECTIONS, SectionPages())
-                is_first = url in firsts
-                if not rec.ok:
-                    pages.failed += 1
-                    if is_first:
-                        pages.first_error = rec.error
-                    continue
-                pages.fetched += 1
-                listing = self.adapter.parse_listing(rec.body, url, section)
-                if is_first:
-                    pages.first_page_ok = True
-                    pages.expected = listing.expected_pages
-                if not listing.layout_ok:
-                    self.result.layout_problems += 1
-                for ad in listing.ads:
-                    self.result.listed.setdefault(ad.code, ad)
-                queue.extend((section, u) for u in listing.more if u not in seen)
-        self.progress(f"{self.adapter.name}: {len(seen)} listing pages, {len(self.result.listed)} ads listed")
+        failures: list[BaseException] = []
+        ad_places: dict[str, tuple] = {}  # ad code -> place of the listing entry that names it
+        held: list[PageRecord] = []  # ad pages fetched while listing pages were still due
+        listings_due = 0
+        ads_done = 0
 
-    async def _ads(self, client) -> None:
-        sem = asyncio.Semaphore(self.p.concurrency)
-        total = len(self.result.listed)
-        done = 0
-        step = max(1, total // 5)
+        def add_listing(section: str | None, url: str, place: tuple) -> None:
+            nonlocal listings_due
+            if url not in places:
+                places[url] = place
+                listings_due += 1
+                queue.put_nowait((0, next(order), section, url, None))
+            elif place < places[url]:
+                places[url] = place  # still queued: found earlier by another page (pagination that lists back)
 
-        async def one(ad: ListedAd) -> None:
-            nonlocal done
-            async with sem:
-                rec = await self.fetch(client, ad.url, "ad", section=ad.section, ad_code=ad.code)
-            self._record(rec)
-            done += 1
-            if done % step == 0:
-                self.progress(f"{self.adapter.name}: {done}/{total} ad pages")
+        def add_ad(ad: ListedAd, place: tuple) -> None:
+            known = ad_places.get(ad.code)
+            if known is None:
+                ad_places[ad.code] = place
+                self.result.listed[ad.code] = ad
+                queue.put_nowait((1, next(order), ad.section, ad.url, ad))
+            elif place < known:
+                ad_places[ad.code] = place
+                self.result.listed[ad.code] = ad
 
-        await asyncio.gather(*(one(ad) for ad in self.result.listed.values()))
+        def finish_ad(rec: PageRecord) -> None:
+            nonlocal ads_done
+            ad = self.result.listed[rec.ad_code]
+            if rec.url != ad.url:  # the earliest listing links it elsewhere: fetch that one
+                queue.put_nowait((1, next(order), ad.section, ad.url, ad))
+                return
+            self._record(dataclasses.replace(rec, section=ad.section) if rec.section != ad.section else rec)
+            ads_done += 1
+            total = len(self.result.listed)  # final: ad pages are finished only once the listing is complete
+            if ads_done % max(1, total // 5) == 0:
+                self.progress(f"{self.adapter.name}: {ads_done}/{total} ad pages")
+
+        async def worker() -> None:
+            nonlocal listings_due
+            while True:
+                _, _, section, url, ad = await queue.get()
+                try:
+                    if ad is None:
+                        try:
+                            await self._listing_page(client, page_type, section, url, url in firsts, places[url],
+                                                     add_listing, add_ad)
+                        finally:
+                            listings_due -= 1
+                        if listings_due == 0:
+                            self.progress(f"{self.adapter.name}: {len(places)} listing pages, "
+                                          f"{len(self.result.listed)} ads listed")
+                            for rec in held:
+                                finish_ad(rec)
+                            held.clear()
+                    else:
+                        rec = await self.fetch(client, ad.url, "ad", section=ad.section, ad_code=ad.code)
+                        if listings_due:
+                            held.append(rec)
+                        else:
+                            finish_ad(rec)
+                except BaseException as exc:  # noqa: BLE001 (re-raised once the queue is done)
+                    failures.append(exc)
+                finally:
+                    queue.task_done()
+
+        for i, (section, url) in enumerate(start):
+            add_listing(section, url, (0, i))
+        workers = [asyncio.create_task(worker()) for _ in range(max(1, self.p.concurrency))]
+        try:
+            await queue.join()
+        finally:
+            for w in workers:
+                w.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        if failures:
+            raise failures[0]
+        for rec in held:  # only left when there were no listing pages at all
+            finish_ad(rec)
+
+    async def _listing_page(self, client, page_type: str, section: str | None, url: str, is_first: bool,
+                            place: tuple, add_listing, add_ad) -> None:
+        """Fetch and read one listing page; ``place``: its breadth-first place (``(depth, parent's place, i)``)."""
+        rec = await self.fetch(client, url, page_type, section=section)
+        self._record(rec)
+        pages = self.result.sections.setdefault(section or ALL_SECTIONS, SectionPages())
+        if not rec.ok:
+            pages.failed += 1
+            if is_first:
+                pages.first_error = rec.error
+            return
+        pages.fetched += 1
+        listing = self.adapter.parse_listing(rec.body, url, section)
+        if is_first:
+            pages.first_page_ok = True
+            pages.expected = listing.expected_pages
+        if not listing.layout_ok:
+            self.result.layout_problems += 1
+        for i, ad in enumerate(listing.ads):
+            add_ad(ad, (place, i))
+        for j, more in enumerate(listing.more):
+            add_listing(section, more, (place[0] + 1, place, j))
 
 
 async def _block_heavy_resources(route) -> None:
