@@ -390,6 +390,8 @@ class SiteCollector:
         start = time.perf_counter()
         context: BrowserContext | None = None
         holds_browser = self.needs_browser
+        rendering: asyncio.Task | None = None  # the JavaScript listing's render, finishing after its API call is seen
+        releasing: asyncio.Task | None = None  # that render's end, then the context and the browser given back
         try:
             async with self._session() as session:
                 if self.http_client == "browser":
@@ -408,16 +410,23 @@ class SiteCollector:
                     listing_urls = self.adapter.listing_urls(self.base)
                     if self.adapter.rendered_listing_path:
                         self.result.sections[ALL_SECTIONS] = SectionPages()
-                        listing_urls = await self._render_listing(context)
+                        listing_urls, rendering = await self._render_listing(context)
                 if isinstance(client, _AiohttpClient) and context is not None:
-                    # the browser's part is done: its cookies (the accepted wall) go to the static client
+                    # the browser's part is done (or, for a JavaScript listing, its API call is known): its
+                    # cookies (the accepted wall) go to the static client; the render may finish meanwhile
                     client.add_browser_cookies(await context.cookies())
-                    await hub.close_context(context)
-                    context, holds_browser = None, False
-                    await hub.release()
+                    releasing = asyncio.create_task(self._give_back_browser(hub, context, rendering))
+                    context, holds_browser, rendering = None, False, None
                 if self.result.wall_error is None:
                     await self._crawl(client, listing_urls)
+                if rendering is not None:
+                    await rendering
+                if releasing is not None:
+                    await releasing
         finally:
+            for task in (rendering, releasing):
+                if task is not None and not task.done():
+                    await asyncio.gather(task, return_exceptions=True)
             if context is not None:
                 await hub.close_context(context)
             if holds_browser:
@@ -506,29 +515,63 @@ class SiteCollector:
             return False, "wall shown again after accepting", wall_html
         return True, None, wall_html
 
-    async def _render_listing(self, context: BrowserContext) -> list[tuple[str | None, str]]:
-        """Render a JavaScript listing and capture the API call it makes (later pages are asked of the API directly)."""
+    @staticmethod
+    async def _give_back_browser(hub: BrowserHub, context: BrowserContext, rendering: asyncio.Task | None) -> None:
+        """Wait for the render to end (if one is still going), then close the context and release the browser."""
+        try:
+            if rendering is not None:
+                await rendering
+        finally:
+            try:
+                await hub.close_context(context)
+            finally:
+                await hub.release()
+
+    async def _render_listing(self, context: BrowserContext) -> tuple[list[tuple[str | None, str]], asyncio.Task | None]:
+        """Render a JavaScript listing and capture the API call it makes (later pages are asked of the API directly).
+
+        Returns as soon as the API call is seen, with the render still going (a task): the listing's shell is
+        recorded as before, once the page is idle, while the API pages are already being fetched. Without an
+        API call (the render ended without one) the listing is a layout problem and no task is left.
+        """
         page = await context.new_page()
         api_urls: list[str] = []
-        page.on("request", lambda r: api_urls.append(r.url) if self.adapter.api_path_marker in r.url else None)
+        api_seen = asyncio.Event()
+
+        def on_request(request) -> None:
+            if self.adapter.api_path_marker in request.url:
+                api_urls.append(request.url)
+                api_seen.set()
+
+        page.on("request", on_request)
+        url = urljoin(self.base, self.adapter.rendered_listing_path)
+
+        async def render() -> None:
+            try:
+                for attempt in range(1, self.p.max_attempts + 1):
+                    try:
+                        await page.goto(url, timeout=self.p.timeout_s * 4000, wait_until="networkidle")
+                        if api_urls:
+                            break
+                    except PlaywrightError:
+                        if attempt == self.p.max_attempts:
+                            raise
+                shell = (await page.content()).encode()
+                self._record(PageRecord("listing", url, 200, shell, 1, fetched_at=_now()))
+            finally:
+                await page.close()
+
+        rendering = asyncio.create_task(render())
+        seen = asyncio.create_task(api_seen.wait())
         try:
-            url = urljoin(self.base, self.adapter.rendered_listing_path)
-            for attempt in range(1, self.p.max_attempts + 1):
-                try:
-                    await page.goto(url, timeout=self.p.timeout_s * 4000, wait_until="networkidle")
-                    if api_urls:
-                        break
-                except PlaywrightError:
-                    if attempt == self.p.max_attempts:
-                        raise
-            shell = (await page.content()).encode()
-            self._record(PageRecord("listing", url, 200, shell, 1, fetched_at=_now()))
+            await asyncio.wait({rendering, seen}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            await page.close()
+            seen.cancel()
         if not api_urls:
+            await rendering  # it ended (a failure is raised here)
             self.result.layout_problems += 1
-            return []
-        return [(None, api_urls[0])]
+            return [], None
+        return [(None, api_urls[0])], rendering
 
     async def _crawl(self, client, start: list[tuple[str | None, str]]) -> None:
         """Listing pages and ad pages through one pool of ``concurrency`` workers for the site.
