@@ -404,23 +404,36 @@ def check_manifest_rows(rows: list[dict]) -> None:
 
 
 def _write_manifest_parquet(rows: list[dict], out) -> None:
-    """Check ``rows`` and write them as the manifest's Parquet file to ``out`` (pyarrow alone, no pandas)."""
+    """Check ``rows`` and write them as the manifest's Parquet file to ``out`` (pyarrow alone, no pandas).
+
+    The rows reach Arrow as JSON lines read with the manifest's explicit schema: building Arrow arrays
+    from Python objects (``pa.array``, ``Table.from_pydict``) imports pandas, whose import costs more than
+    the whole write.
+    """
     import pyarrow as pa
+    import pyarrow.json as pa_json
     import pyarrow.parquet as pq
 
     check_manifest_rows(rows)
-    schema = pa.schema([(name, pa.type_for_alias(kind) if kind != "timestamp[ns]" else pa.timestamp("ns"))
+    schema = pa.schema([(name, pa.timestamp("ns") if kind == "timestamp[ns]" else pa.type_for_alias(kind))
                         for name, kind in MANIFEST_COLUMNS])
-    columns = {name: [row[name] for row in rows] for name, _ in MANIFEST_COLUMNS}
-    columns["fetched_at"] = [_naive_utc(t) for t in columns["fetched_at"]]
-    pq.write_table(pa.Table.from_pydict(columns, schema=schema), out)
+    lines = [json.dumps({**row, "fetched_at": _iso_utc(row["fetched_at"])}) for row in rows] or ["{}"]
+    table = pa_json.read_json(
+        io.BytesIO("\n".join(lines).encode()),
+        parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
+    )
+    if not rows:
+        table = table.slice(0, 0)  # the placeholder line only gave the columns their types
+    pq.write_table(table.select([name for name, _ in MANIFEST_COLUMNS]), out)
 
 
-def _naive_utc(t: dt.datetime | None) -> dt.datetime | None:
-    """A fetch time as the manifest stores it: UTC without a time zone."""
-    if t is None or t.tzinfo is None:
-        return t
-    return t.astimezone(dt.timezone.utc).replace(tzinfo=None)
+def _iso_utc(t: dt.datetime | None) -> str | None:
+    """A fetch time as the manifest stores it (UTC without a time zone), in ISO format."""
+    if t is None:
+        return None
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return t.isoformat()
 
 
 def _hold_dir_lock(path: Path) -> int:
