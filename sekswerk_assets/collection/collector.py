@@ -271,28 +271,41 @@ class BrowserHub:
 
 
 class RecordSink:
-    """Hands every record to ``sink(site, record)`` in one writer thread, so compression never stalls fetching."""
+    """Hands every record to ``sink(site, record)`` in one writer thread, so compression never stalls fetching.
 
-    def __init__(self, sink: Callable[[str, PageRecord], None]):
+    Records are handed over in batches of ``batch`` (the thread is woken once per batch, not per page);
+    :meth:`put` is called from the collecting event loop's thread only.
+    """
+
+    def __init__(self, sink: Callable[[str, PageRecord], None], batch: int = 32):
         self.sink = sink
+        self.batch = batch
         self.error: BaseException | None = None
+        self._pending: list[tuple[str, PageRecord]] = []
         self._queue: SimpleQueue = SimpleQueue()
         self._thread = threading.Thread(target=self._drain, name="snapshot-writer", daemon=True)
         self._thread.start()
 
     def put(self, site: str, record: PageRecord) -> None:
-        self._queue.put((site, record))
+        self._pending.append((site, record))
+        if len(self._pending) >= self.batch:
+            self._queue.put(self._pending)
+            self._pending = []
 
     def _drain(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if self.error is None:
-                try:
-                    self.sink(*item)
-                except BaseException as exc:  # noqa: BLE001 (re-raised by close)
-                    self.error = exc
+        while (items := self._queue.get()) is not None:
+            for item in items:
+                if self.error is None:
+                    try:
+                        self.sink(*item)
+                    except BaseException as exc:  # noqa: BLE001 (re-raised by close)
+                        self.error = exc
 
     def close(self) -> None:
         """Wait until every record has been handed over; re-raise the sink's first error."""
+        if self._pending:
+            self._queue.put(self._pending)
+            self._pending = []
         self._queue.put(None)
         self._thread.join()
         if self.error is not None:
