@@ -164,26 +164,27 @@ def _pages_of_records(site: str, records) -> tuple[list, int]:
     return pages, extra
 
 
-def contender_project(urls: dict, scale: float, week: str, tmp: Path) -> dict:
-    """The project's collector and snapshot store, without Dagster."""
+def contender_project(urls: dict, scale: float, week: str, tmp: Path, seed: int | None = None) -> dict:
+    """The project's collector and snapshot store, without Dagster (``collection.run``, as the resource calls it)."""
     from sekswerk_assets.collection.adapters import SITES
-    from sekswerk_assets.collection.client import AdSitesResource
+    from sekswerk_assets.collection.run import collect_outcomes, default_politeness
     from sekswerk_assets.lib.crypto import Cipher, new_key
     from sekswerk_assets.lib.snapshots import SnapshotStore, snapshot_checks
 
     start = time.perf_counter()
-    ad_sites = AdSitesResource(sandbox_base_urls=urls, sandbox_scale=scale)
     store = SnapshotStore(tmp / "data", Cipher(new_key()))
     writers = {site: store.writer(site, week) for site in SITES}
     # as the asset does: pages are compressed by the writer thread while fetching goes on
-    results = ad_sites.collect_many(list(SITES), week, progress=lambda m: None,
-                                    sink=lambda site, rec: writers[site].add(rec))
+    results = collect_outcomes({site: urls[site] for site in SITES}, week,
+                               {site: default_politeness(sandbox=True) for site in SITES}, sandbox_sites=SITES,
+                               progress=lambda m: None, sink=lambda site, rec: writers[site].add(rec))
     pages, extra = [], 0
     for site in SITES:
         result = results[site]
+        if isinstance(result, BaseException):
+            raise result
         writer = writers[site]
-        summary = {"site": site, "week": week, **result.summary(), "synthetic": True,
-                   "sandbox_seed": ad_sites.sandbox_seed()}
+        summary = {"site": site, "week": week, **result.summary(), "synthetic": True, "sandbox_seed": seed}
         staged = writer.stage(summary)  # as the asset does: written aside, checked, then promoted
         try:
             store.promote(staged, snapshot_checks(staged.summary, None))
@@ -263,18 +264,21 @@ RUNNERS = {"project": contender_project, "project_dagster": contender_project_da
 def child_main(args) -> None:
     """Run one contender in this process and write what it fetched to ``--out``."""
     with tempfile.TemporaryDirectory(prefix=f"bench-{args.contender}-") as tmp:
-        out = RUNNERS[args.contender](json.loads(args.urls), args.scale, args.week, Path(tmp))
+        extra = {"seed": args.seed} if args.contender == "project" else {}
+        out = RUNNERS[args.contender](json.loads(args.urls), args.scale, args.week, Path(tmp), **extra)
         out["done_at"] = time.time()  # the end of the work (not of the cleanup and the exit)
         Path(args.out).write_text(json.dumps(out))
 
 
 # ------------------------------------------------------------------------------------------------- parent
-def measure(contender: str, urls: dict, scale: float, week: str) -> dict:
+def measure(contender: str, urls: dict, scale: float, week: str, seed: int | None = None) -> dict:
     """One run of ``contender`` in a fresh subprocess: wall, CPU and memory of its whole process tree."""
     with tempfile.TemporaryDirectory(prefix="bench-collection-") as tmp:
         out = Path(tmp) / "out.json"
         cmd = [sys.executable, "-m", "bench.collection", "--contender", contender, "--urls", json.dumps(urls),
                "--scale", str(scale), "--week", week, "--out", str(out)]
+        if seed is not None:
+            cmd += ["--seed", str(seed)]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started_at = time.time()
@@ -337,14 +341,15 @@ def run(scale: float, week: str, rounds: int, contenders=CONTENDERS, *, warm_up:
     from sekswerk_assets.sandbox import SandboxServer, load_config
 
     runs: list[dict] = []
-    with SandboxServer(load_config(scale=scale)) as urls:
+    config = load_config(scale=scale)
+    with SandboxServer(config) as urls:
         warm = measure(REFERENCE, urls, scale, week) if warm_up or REFERENCE not in contenders else None
         reference = warm["page_set"] if warm else None
         if warm:
             log(f"warm-up ({REFERENCE}, untimed): {warm['pages']} pages")
         for r in range(1, rounds + 1):
             for contender in contenders:
-                one = measure(contender, urls, scale, week)
+                one = measure(contender, urls, scale, week, seed=config.seed)
                 runs.append(one)
                 log(f"round {r} {contender:16s} wall {one['wall_s']:6.2f} s  cpu {one['cpu_s']:6.2f} s  "
                     f"pss {one['peak_pss_mb']:6.0f} MB  rss {one['peak_rss_mb']:6.0f} MB  pages {one['pages']}"
@@ -425,6 +430,7 @@ def main() -> None:
     parser.add_argument("--contender", help=argparse.SUPPRESS)  # internal: run one contender in this process
     parser.add_argument("--urls", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)  # the sandbox's seed, for the summary
     args = parser.parse_args()
     if args.contender:
         child_main(args)

@@ -9,7 +9,6 @@ with one browser (for the walls and the JavaScript listing); static pages go thr
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from typing import Literal
 
@@ -18,19 +17,12 @@ from pydantic import Field, PrivateAttr, field_validator
 
 from sekswerk_assets import settings
 from sekswerk_assets.collection.adapters import ADAPTERS
-from sekswerk_assets.collection.collector import (
-    HTTP_CLIENTS,
-    CollectionResult,
-    Politeness,
-    RecordSink,
-    SiteCollector,
-    collect_sites,
-)
+from sekswerk_assets.collection.collector import HTTP_CLIENTS, CollectionResult, Politeness
+from sekswerk_assets.collection.run import SANDBOX_WEEK_HEADER, USER_AGENT, collect_outcomes, default_politeness
 from sekswerk_assets.lib.snapshots import PageRecord
 from sekswerk_assets.partitions import today, week_of_date, year_of_week
 
-SANDBOX_WEEK_HEADER = "X-Sandbox-Week"
-USER_AGENT = "sekswerk-assets/0.1 (WODC nulmeting research crawler; non-commercial; respects robots.txt)"
+__all__ = ["SANDBOX_WEEK_HEADER", "USER_AGENT", "AdSitesResource", "CollectionConfig", "PastWeekRefused"]
 
 
 class CollectionConfig(dg.Config):
@@ -170,14 +162,9 @@ class AdSitesResource(dg.ConfigurableResource):
 
     # -- collection -------------------------------------------------------------------------
     def politeness(self, site: str) -> Politeness:
-        sandbox = self.is_sandbox(site)
-        return Politeness(
-            user_agent=self.user_agent,
-            concurrency=self.concurrency or (64 if sandbox else 2),
-            rate_per_second=self.rate_per_second if self.rate_per_second is not None else (None if sandbox else 1.0),
-            max_attempts=self.max_attempts,
-            timeout_s=self.timeout_s or (3.0 if sandbox else 30.0),
-            backoff_s=0.05 if sandbox else 5.0,
+        return default_politeness(
+            sandbox=self.is_sandbox(site), user_agent=self.user_agent, concurrency=self.concurrency,
+            rate_per_second=self.rate_per_second, max_attempts=self.max_attempts, timeout_s=self.timeout_s,
             page_budget=self.page_budget,
         )
 
@@ -205,6 +192,7 @@ class AdSitesResource(dg.ConfigurableResource):
         week: str,
         progress: Callable[[str], None] | None = None,
         sink: Callable[[str, PageRecord], None] | None = None,
+        keep_bodies: bool | None = None,
     ) -> dict[str, CollectionResult]:
         """Collect ``sites`` concurrently (one event loop, one browser) as they are in ``week``.
 
@@ -212,8 +200,10 @@ class AdSitesResource(dg.ConfigurableResource):
         :class:`~sekswerk_assets.lib.snapshots.SnapshotWriter`'s ``add``), so its compression never
         stalls fetching; it has received every record when this returns. If a site fails, the others
         are still collected, and then the first failure (in the order of ``sites``) is raised.
+        With a sink the results' records keep no page bodies (``b""`` for a body handed over) unless
+        ``keep_bodies=True``.
         """
-        outcomes = self.collect_outcomes(sites, week, progress=progress, sink=sink)
+        outcomes = self.collect_outcomes(sites, week, progress=progress, sink=sink, keep_bodies=keep_bodies)
         for site in sites:
             if isinstance(outcomes[site], BaseException):
                 raise outcomes[site]
@@ -225,29 +215,20 @@ class AdSitesResource(dg.ConfigurableResource):
         week: str,
         progress: Callable[[str], None] | None = None,
         sink: Callable[[str, PageRecord], None] | None = None,
+        keep_bodies: bool | None = None,
     ) -> dict[str, CollectionResult | BaseException]:
         """:meth:`collect_many`, but a site that failed maps to its exception instead of raising."""
         sites = list(dict.fromkeys(sites))
         for site in sites:
             self.check_week(site, week)
-        writer = RecordSink(sink) if sink is not None else None
-        collectors = [
-            SiteCollector(
-                ADAPTERS[site],
-                self.base_url(site, week),
-                self.politeness(site),
-                extra_headers={SANDBOX_WEEK_HEADER: week} if self.is_sandbox(site) else {},
-                http_client=self.http_client,
-                progress=progress,
-                emit=writer.put if writer is not None else None,
-            )
-            for site in sites
-        ]
-        # one browser for all sites: Chromium's own sandbox is switched off only if every site is our sandbox
-        local = all(self.is_sandbox(s) for s in sites)
-        try:
-            results = asyncio.run(collect_sites(collectors, chromium_path=self.chromium_path, local_sandbox_target=local))
-        finally:
-            if writer is not None:
-                writer.close()
-        return dict(zip(sites, results))
+        return collect_outcomes(
+            {site: self.base_url(site, week) for site in sites},
+            week,
+            {site: self.politeness(site) for site in sites},
+            sandbox_sites=[s for s in sites if self.is_sandbox(s)],
+            http_client=self.http_client,
+            chromium_path=self.chromium_path,
+            progress=progress,
+            sink=sink,
+            keep_bodies=keep_bodies,
+        )

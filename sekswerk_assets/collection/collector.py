@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import itertools
 import datetime as dt
 import logging
 import random
@@ -269,28 +271,41 @@ class BrowserHub:
 
 
 class RecordSink:
-    """Hands every record to ``sink(site, record)`` in one writer thread, so compression never stalls fetching."""
+    """Hands every record to ``sink(site, record)`` in one writer thread, so compression never stalls fetching.
 
-    def __init__(self, sink: Callable[[str, PageRecord], None]):
+    Records are handed over in batches of ``batch`` (the thread is woken once per batch, not per page);
+    :meth:`put` is called from the collecting event loop's thread only.
+    """
+
+    def __init__(self, sink: Callable[[str, PageRecord], None], batch: int = 32):
         self.sink = sink
+        self.batch = batch
         self.error: BaseException | None = None
+        self._pending: list[tuple[str, PageRecord]] = []
         self._queue: SimpleQueue = SimpleQueue()
         self._thread = threading.Thread(target=self._drain, name="snapshot-writer", daemon=True)
         self._thread.start()
 
     def put(self, site: str, record: PageRecord) -> None:
-        self._queue.put((site, record))
+        self._pending.append((site, record))
+        if len(self._pending) >= self.batch:
+            self._queue.put(self._pending)
+            self._pending = []
 
     def _drain(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if self.error is None:
-                try:
-                    self.sink(*item)
-                except BaseException as exc:  # noqa: BLE001 (re-raised by close)
-                    self.error = exc
+        while (items := self._queue.get()) is not None:
+            for item in items:
+                if self.error is None:
+                    try:
+                        self.sink(*item)
+                    except BaseException as exc:  # noqa: BLE001 (re-raised by close)
+                        self.error = exc
 
     def close(self) -> None:
         """Wait until every record has been handed over; re-raise the sink's first error."""
+        if self._pending:
+            self._queue.put(self._pending)
+            self._pending = []
         self._queue.put(None)
         self._thread.join()
         if self.error is not None:
@@ -312,6 +327,7 @@ class SiteCollector:
         http_client: str = "aiohttp",
         progress=None,
         emit: Callable[[str, PageRecord], None] | None = None,
+        keep_bodies: bool = True,
     ):
         if http_client not in HTTP_CLIENTS:
             raise ValueError(f"http_client must be one of {HTTP_CLIENTS}, not {http_client!r}")
@@ -324,6 +340,8 @@ class SiteCollector:
         self.http_client = http_client
         self.progress = progress or (lambda msg: log.info(msg))
         self.emit = emit
+        #: whether ``result.records`` keep page bodies; without them (only with ``emit``) a body is ``b""``
+        self.keep_bodies = keep_bodies or emit is None
         self.limiter = RateLimiter(politeness.rate_per_second)
         self.result = CollectionResult()
         self._robots: urllib.robotparser.RobotFileParser | None = None
@@ -335,9 +353,12 @@ class SiteCollector:
         return bool(self.http_client == "browser" or self.adapter.wall_button or self.adapter.rendered_listing_path)
 
     def _record(self, rec: PageRecord) -> None:
-        self.result.records.append(rec)
         if self.emit is not None:
             self.emit(self.adapter.name, rec)
+        if not self.keep_bodies and rec.body:
+            # the sink has the body; the result keeps what its summary needs (the record stays ok)
+            rec = dataclasses.replace(rec, body=b"")
+        self.result.records.append(rec)
 
     # -- fetching ---------------------------------------------------------------------------
     def allowed(self, url: str) -> bool:
@@ -382,6 +403,8 @@ class SiteCollector:
         start = time.perf_counter()
         context: BrowserContext | None = None
         holds_browser = self.needs_browser
+        rendering: asyncio.Task | None = None  # the JavaScript listing's render, finishing after its API call is seen
+        releasing: asyncio.Task | None = None  # that render's end, then the context and the browser given back
         try:
             async with self._session() as session:
                 if self.http_client == "browser":
@@ -400,17 +423,23 @@ class SiteCollector:
                     listing_urls = self.adapter.listing_urls(self.base)
                     if self.adapter.rendered_listing_path:
                         self.result.sections[ALL_SECTIONS] = SectionPages()
-                        listing_urls = await self._render_listing(context)
+                        listing_urls, rendering = await self._render_listing(context)
                 if isinstance(client, _AiohttpClient) and context is not None:
-                    # the browser's part is done: its cookies (the accepted wall) go to the static client
+                    # the browser's part is done (or, for a JavaScript listing, its API call is known): its
+                    # cookies (the accepted wall) go to the static client; the render may finish meanwhile
                     client.add_browser_cookies(await context.cookies())
-                    await hub.close_context(context)
-                    context, holds_browser = None, False
-                    await hub.release()
+                    releasing = asyncio.create_task(self._give_back_browser(hub, context, rendering))
+                    context, holds_browser, rendering = None, False, None
                 if self.result.wall_error is None:
-                    await self._listings(client, listing_urls)
-                    await self._ads(client)
+                    await self._crawl(client, listing_urls)
+                if rendering is not None:
+                    await rendering
+                if releasing is not None:
+                    await releasing
         finally:
+            for task in (rendering, releasing):
+                if task is not None and not task.done():
+                    await asyncio.gather(task, return_exceptions=True)
             if context is not None:
                 await hub.close_context(context)
             if holds_browser:
@@ -499,77 +528,182 @@ class SiteCollector:
             return False, "wall shown again after accepting", wall_html
         return True, None, wall_html
 
-    async def _render_listing(self, context: BrowserContext) -> list[tuple[str | None, str]]:
-        """Render a JavaScript listing and capture the API call it makes (later pages are asked of the API directly)."""
+    @staticmethod
+    async def _give_back_browser(hub: BrowserHub, context: BrowserContext, rendering: asyncio.Task | None) -> None:
+        """Wait for the render to end (if one is still going), then close the context and release the browser."""
+        try:
+            if rendering is not None:
+                await rendering
+        finally:
+            try:
+                await hub.close_context(context)
+            finally:
+                await hub.release()
+
+    async def _render_listing(self, context: BrowserContext) -> tuple[list[tuple[str | None, str]], asyncio.Task | None]:
+        """Render a JavaScript listing and capture the API call it makes (later pages are asked of the API directly).
+
+        Returns as soon as the API call is seen, with the render still going (a task): the listing's shell is
+        recorded as before, once the page is idle, while the API pages are already being fetched. Without an
+        API call (the render ended without one) the listing is a layout problem and no task is left.
+        """
         page = await context.new_page()
         api_urls: list[str] = []
-        page.on("request", lambda r: api_urls.append(r.url) if self.adapter.api_path_marker in r.url else None)
-        try:
-            url = urljoin(self.base, self.adapter.rendered_listing_path)
-            for attempt in range(1, self.p.max_attempts + 1):
-                try:
-                    await page.goto(url, timeout=self.p.timeout_s * 4000, wait_until="networkidle")
-                    if api_urls:
-                        break
-                except PlaywrightError:
-                    if attempt == self.p.max_attempts:
-                        raise
-            shell = (await page.content()).encode()
-            self._record(PageRecord("listing", url, 200, shell, 1, fetched_at=_now()))
-        finally:
-            await page.close()
-        if not api_urls:
-            self.result.layout_problems += 1
-            return []
-        return [(None, api_urls[0])]
+        api_seen = asyncio.Event()
 
-    async def _listings(self, client, start: list[tuple[str | None, str]]) -> None:
-        seen: set[str] = set()
-        queue = list(start)
+        def on_request(request) -> None:
+            if self.adapter.api_path_marker in request.url:
+                api_urls.append(request.url)
+                api_seen.set()
+
+        page.on("request", on_request)
+        url = urljoin(self.base, self.adapter.rendered_listing_path)
+
+        async def render() -> None:
+            try:
+                for attempt in range(1, self.p.max_attempts + 1):
+                    try:
+                        await page.goto(url, timeout=self.p.timeout_s * 4000, wait_until="networkidle")
+                        if api_urls:
+                            break
+                    except PlaywrightError:
+                        if attempt == self.p.max_attempts:
+                            raise
+                shell = (await page.content()).encode()
+                self._record(PageRecord("listing", url, 200, shell, 1, fetched_at=_now()))
+            finally:
+                await page.close()
+
+        rendering = asyncio.create_task(render())
+        seen = asyncio.create_task(api_seen.wait())
+        try:
+            await asyncio.wait({rendering, seen}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            seen.cancel()
+        if not api_urls:
+            await rendering  # it ended (a failure is raised here)
+            self.result.layout_problems += 1
+            return [], None
+        return [(None, api_urls[0])], rendering
+
+    async def _crawl(self, client, start: list[tuple[str | None, str]]) -> None:
+        """Listing pages and ad pages through one pool of ``concurrency`` workers for the site.
+
+        An ad page is queued the moment a listing page lists it (no waiting for the last listing page);
+        queued listing pages go before queued ad pages, so the listing is discovered as fast as before.
+
+        The outcome is the one of visiting the listing breadth-first and then the ads: every listing page
+        gets its breadth-first place (``_Place``), and an ad listed on several pages (several sections) is
+        the one of its earliest place. So an ad page fetched before the listing is complete is handed to
+        the sink only once the listing is complete, with the section of that earliest listing (fetched again
+        in the rare case that the earliest listing links it under another URL).
+        """
+        queue: asyncio.PriorityQueue = asyncio.PriorityQueue()
+        order = itertools.count()
+        places: dict[str, tuple] = {}  # listing URL -> its breadth-first place
         firsts = {u for _, u in start}
         page_type = self.adapter.listing_page_type()
-        while queue:
-            batch, queue = queue[: self.p.concurrency], queue[self.p.concurrency :]
-            batch = [(s, u) for s, u in batch if u not in seen]
-            seen.update(u for _, u in batch)
-            records = await asyncio.gather(*(self.fetch(client, u, page_type, section=s) for s, u in batch))
-            for (section, url), rec in zip(batch, records):
-                self._record(rec)
-                pages = self.result.sections.setdefault(section or ALL_SECTIONS, SectionPages())
-                is_first = url in firsts
-                if not rec.ok:
-                    pages.failed += 1
-                    if is_first:
-                        pages.first_error = rec.error
-                    continue
-                pages.fetched += 1
-                listing = self.adapter.parse_listing(rec.body, url, section)
-                if is_first:
-                    pages.first_page_ok = True
-                    pages.expected = listing.expected_pages
-                if not listing.layout_ok:
-                    self.result.layout_problems += 1
-                for ad in listing.ads:
-                    self.result.listed.setdefault(ad.code, ad)
-                queue.extend((section, u) for u in listing.more if u not in seen)
-        self.progress(f"{self.adapter.name}: {len(seen)} listing pages, {len(self.result.listed)} ads listed")
+        failures: list[BaseException] = []
+        ad_places: dict[str, tuple] = {}  # ad code -> place of the listing entry that names it
+        held: list[PageRecord] = []  # ad pages fetched while listing pages were still due
+        listings_due = 0
+        ads_done = 0
 
-    async def _ads(self, client) -> None:
-        sem = asyncio.Semaphore(self.p.concurrency)
-        total = len(self.result.listed)
-        done = 0
-        step = max(1, total // 5)
+        def add_listing(section: str | None, url: str, place: tuple) -> None:
+            nonlocal listings_due
+            if url not in places:
+                places[url] = place
+                listings_due += 1
+                queue.put_nowait((0, next(order), section, url, None))
+            elif place < places[url]:
+                places[url] = place  # still queued: found earlier by another page (pagination that lists back)
 
-        async def one(ad: ListedAd) -> None:
-            nonlocal done
-            async with sem:
-                rec = await self.fetch(client, ad.url, "ad", section=ad.section, ad_code=ad.code)
-            self._record(rec)
-            done += 1
-            if done % step == 0:
-                self.progress(f"{self.adapter.name}: {done}/{total} ad pages")
+        def add_ad(ad: ListedAd, place: tuple) -> None:
+            known = ad_places.get(ad.code)
+            if known is None:
+                ad_places[ad.code] = place
+                self.result.listed[ad.code] = ad
+                queue.put_nowait((1, next(order), ad.section, ad.url, ad))
+            elif place < known:
+                ad_places[ad.code] = place
+                self.result.listed[ad.code] = ad
 
-        await asyncio.gather(*(one(ad) for ad in self.result.listed.values()))
+        def finish_ad(rec: PageRecord) -> None:
+            nonlocal ads_done
+            ad = self.result.listed[rec.ad_code]
+            if rec.url != ad.url:  # the earliest listing links it elsewhere: fetch that one
+                queue.put_nowait((1, next(order), ad.section, ad.url, ad))
+                return
+            self._record(dataclasses.replace(rec, section=ad.section) if rec.section != ad.section else rec)
+            ads_done += 1
+            total = len(self.result.listed)  # final: ad pages are finished only once the listing is complete
+            if ads_done % max(1, total // 5) == 0:
+                self.progress(f"{self.adapter.name}: {ads_done}/{total} ad pages")
+
+        async def worker() -> None:
+            nonlocal listings_due
+            while True:
+                _, _, section, url, ad = await queue.get()
+                try:
+                    if ad is None:
+                        try:
+                            await self._listing_page(client, page_type, section, url, url in firsts, places[url],
+                                                     add_listing, add_ad)
+                        finally:
+                            listings_due -= 1
+                        if listings_due == 0:
+                            self.progress(f"{self.adapter.name}: {len(places)} listing pages, "
+                                          f"{len(self.result.listed)} ads listed")
+                            for rec in held:
+                                finish_ad(rec)
+                            held.clear()
+                    else:
+                        rec = await self.fetch(client, ad.url, "ad", section=ad.section, ad_code=ad.code)
+                        if listings_due:
+                            held.append(rec)
+                        else:
+                            finish_ad(rec)
+                except BaseException as exc:  # noqa: BLE001 (re-raised once the queue is done)
+                    failures.append(exc)
+                finally:
+                    queue.task_done()
+
+        for i, (section, url) in enumerate(start):
+            add_listing(section, url, (0, i))
+        workers = [asyncio.create_task(worker()) for _ in range(max(1, self.p.concurrency))]
+        try:
+            await queue.join()
+        finally:
+            for w in workers:
+                w.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        if failures:
+            raise failures[0]
+        for rec in held:  # only left when there were no listing pages at all
+            finish_ad(rec)
+
+    async def _listing_page(self, client, page_type: str, section: str | None, url: str, is_first: bool,
+                            place: tuple, add_listing, add_ad) -> None:
+        """Fetch and read one listing page; ``place``: its breadth-first place (``(depth, parent's place, i)``)."""
+        rec = await self.fetch(client, url, page_type, section=section)
+        self._record(rec)
+        pages = self.result.sections.setdefault(section or ALL_SECTIONS, SectionPages())
+        if not rec.ok:
+            pages.failed += 1
+            if is_first:
+                pages.first_error = rec.error
+            return
+        pages.fetched += 1
+        listing = self.adapter.parse_listing(rec.body, url, section)
+        if is_first:
+            pages.first_page_ok = True
+            pages.expected = listing.expected_pages
+        if not listing.layout_ok:
+            self.result.layout_problems += 1
+        for i, ad in enumerate(listing.ads):
+            add_ad(ad, (place, i))
+        for j, more in enumerate(listing.more):
+            add_listing(section, more, (place[0] + 1, place, j))
 
 
 async def _block_heavy_resources(route) -> None:

@@ -36,17 +36,28 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sekswerk_assets.lib.crypto import Cipher
-from sekswerk_assets.schemas.collection import ManifestModel
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PAGES_FILE = "pages.bin"
 MANIFEST_FILE = "manifest.parquet.enc"
 SUMMARY_FILE = "summary.json"
 MANIFEST_AAD = b"manifest"
 LOCK_DIR = ".locks"
+#: the manifest's columns in stored order, with their Parquet types (as pandas wrote them when the manifest
+#: was a validated DataFrame: timestamps naive UTC in ns); see schemas/collection.py for their meaning
+MANIFEST_COLUMNS = (
+    ("record", "int64"), ("page_type", "string"), ("section", "string"), ("url", "string"),
+    ("ad_code", "string"), ("fetched_at", "timestamp[ns]"), ("status", "int64"), ("bytes", "int64"),
+    ("sha256", "string"), ("attempts", "int64"), ("offset", "int64"), ("length", "int64"), ("ok", "bool"),
+    ("error", "string"),
+)
+#: page types a manifest may hold (the same list as schemas.collection.PAGE_TYPES)
+MANIFEST_PAGE_TYPES = frozenset({"robots", "wall", "listing", "ad", "api"})
 HALF_EMPTY = 0.5  # a week with fewer than half the ads of the previous stored week fails
 MAX_ERROR_RATE = 0.02  # share of ad pages that may fail before the error-rate check warns
 
@@ -186,9 +197,8 @@ class SnapshotWriter:
                 offset += len(sealed)
             fh.flush()
             os.fsync(fh.fileno())
-        manifest = ManifestModel.validate(pd.DataFrame(rows, columns=list(ManifestModel.to_schema().columns)))
         buf = io.BytesIO()
-        manifest.to_parquet(buf, index=False)
+        _write_manifest_parquet(rows, buf)
         (tmp / MANIFEST_FILE).write_bytes(self.store.cipher.seal(buf.getvalue(), MANIFEST_AAD))
         (tmp / SUMMARY_FILE).write_text(json.dumps(summary, indent=2, sort_keys=True))
 
@@ -295,7 +305,9 @@ class SnapshotStore:
         staged.promoted = True
         return final
 
-    def manifest(self, site: str, week: str) -> pd.DataFrame:
+    def manifest(self, site: str, week: str) -> "pd.DataFrame":
+        import pandas as pd  # only where a manifest is read as a DataFrame: the write path does without pandas
+
         path = self.partition_dir(site, week) / MANIFEST_FILE
         if not path.exists():
             raise FileNotFoundError(f"no snapshot for site {site!r} week {week}: {path} is missing")
@@ -361,6 +373,67 @@ class StagedSnapshot:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def check_manifest_rows(rows: list[dict]) -> None:
+    """The rules of ``schemas.collection.ManifestModel`` on the rows about to be written, in plain Python.
+
+    The write path does without pandas and pandera (they cost seconds of imports in a collection run);
+    a test checks that every manifest written this way also passes the pandera model when read back.
+    """
+    seen: set[int] = set()
+    for row in rows:
+        problems = []
+        if row["record"] < 0 or row["record"] in seen:
+            problems.append("record")
+        seen.add(row["record"])
+        if row["page_type"] not in MANIFEST_PAGE_TYPES:
+            problems.append("page_type")
+        if not isinstance(row["url"], str):
+            problems.append("url")
+        if not 0 <= row["status"] <= 599:
+            problems.append("status")
+        if row["bytes"] < 0 or row["attempts"] < 0 or row["offset"] < -1 or row["length"] < 0:
+            problems.append("sizes")
+        if row["sha256"] is not None and len(row["sha256"]) != 64:
+            problems.append("sha256")
+        if not isinstance(row["ok"], bool):
+            problems.append("ok")
+        if problems:
+            raise ValueError(f"manifest row {row['record']} breaks the manifest schema: {', '.join(problems)}")
+
+
+def _write_manifest_parquet(rows: list[dict], out) -> None:
+    """Check ``rows`` and write them as the manifest's Parquet file to ``out`` (pyarrow alone, no pandas).
+
+    The rows reach Arrow as JSON lines read with the manifest's explicit schema: building Arrow arrays
+    from Python objects (``pa.array``, ``Table.from_pydict``) imports pandas, whose import costs more than
+    the whole write.
+    """
+    import pyarrow as pa
+    import pyarrow.json as pa_json
+    import pyarrow.parquet as pq
+
+    check_manifest_rows(rows)
+    schema = pa.schema([(name, pa.timestamp("ns") if kind == "timestamp[ns]" else pa.type_for_alias(kind))
+                        for name, kind in MANIFEST_COLUMNS])
+    lines = [json.dumps({**row, "fetched_at": _iso_utc(row["fetched_at"])}) for row in rows] or ["{}"]
+    table = pa_json.read_json(
+        io.BytesIO("\n".join(lines).encode()),
+        parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
+    )
+    if not rows:
+        table = table.slice(0, 0)  # the placeholder line only gave the columns their types
+    pq.write_table(table.select([name for name, _ in MANIFEST_COLUMNS]), out)
+
+
+def _iso_utc(t: dt.datetime | None) -> str | None:
+    """A fetch time as the manifest stores it (UTC without a time zone), in ISO format."""
+    if t is None:
+        return None
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return t.isoformat()
 
 
 def _hold_dir_lock(path: Path) -> int:

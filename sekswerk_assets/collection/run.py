@@ -1,0 +1,88 @@
+"""The collection core without Dagster: collect some sites for one week, given their base URLs and politeness.
+
+:class:`~sekswerk_assets.collection.client.AdSitesResource` wraps this (it adds the embedded sandbox's
+lifecycle, the config fields and the refusal of past weeks on real sites); ``bench.collection``'s
+``project`` contender calls it directly. Neither Dagster, pydantic nor pandas is imported here, so a
+collection run does not pay for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+
+from sekswerk_assets.collection.adapters import ADAPTERS
+from sekswerk_assets.collection.collector import CollectionResult, Politeness, RecordSink, SiteCollector, collect_sites
+from sekswerk_assets.lib.snapshots import PageRecord
+
+SANDBOX_WEEK_HEADER = "X-Sandbox-Week"
+USER_AGENT = "sekswerk-assets/0.1 (WODC nulmeting research crawler; non-commercial; respects robots.txt)"
+
+
+def default_politeness(
+    *,
+    sandbox: bool,
+    user_agent: str = USER_AGENT,
+    concurrency: int | None = None,
+    rate_per_second: float | None = None,
+    max_attempts: int = 5,
+    timeout_s: float | None = None,
+    page_budget: int = 60_000,
+) -> Politeness:
+    """Politeness of one site: unthrottled for the sandbox, slow and careful for a real site (unset values)."""
+    return Politeness(
+        user_agent=user_agent,
+        concurrency=concurrency or (64 if sandbox else 2),
+        rate_per_second=rate_per_second if rate_per_second is not None else (None if sandbox else 1.0),
+        max_attempts=max_attempts,
+        timeout_s=timeout_s or (3.0 if sandbox else 30.0),
+        backoff_s=0.05 if sandbox else 5.0,
+        page_budget=page_budget,
+    )
+
+
+def collect_outcomes(
+    base_urls: Mapping[str, str],
+    week: str,
+    politeness: Mapping[str, Politeness],
+    *,
+    sandbox_sites: Sequence[str] = (),
+    http_client: str = "aiohttp",
+    chromium_path: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    sink: Callable[[str, PageRecord], None] | None = None,
+    keep_bodies: bool | None = None,
+) -> dict[str, CollectionResult | BaseException]:
+    """Collect the sites of ``base_urls`` (site -> base URL) concurrently, one event loop and one browser.
+
+    ``sandbox_sites``: the sites served by the project's sandbox (they get the week header, and Chromium's
+    own sandbox is switched off only when every site is one). ``sink(site, record)``, if given, receives
+    every page record in a writer thread and has received all of them when this returns. The results'
+    records keep their page bodies only without a sink, or with ``keep_bodies=True`` (with a sink, a body
+    handed over is kept as ``b""``: the record stays ``ok``, the memory is freed). A site that failed maps
+    to its exception.
+    """
+    sites = list(base_urls)
+    sandbox = set(sandbox_sites)
+    writer = RecordSink(sink) if sink is not None else None
+    keep = keep_bodies if keep_bodies is not None else writer is None
+    collectors = [
+        SiteCollector(
+            ADAPTERS[site],
+            base_urls[site],
+            politeness[site],
+            extra_headers={SANDBOX_WEEK_HEADER: week} if site in sandbox else {},
+            http_client=http_client,
+            progress=progress,
+            emit=writer.put if writer is not None else None,
+            keep_bodies=keep,
+        )
+        for site in sites
+    ]
+    local = all(site in sandbox for site in sites)
+    try:
+        results = asyncio.run(collect_sites(collectors, chromium_path=chromium_path, local_sandbox_target=local))
+    finally:
+        if writer is not None:
+            writer.close()
+    return dict(zip(sites, results))
