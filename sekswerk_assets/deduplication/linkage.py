@@ -131,7 +131,8 @@ def link_units(rows: pd.DataFrame) -> tuple[pd.Series, LinkageResult]:
     first = rows.assign(unit=codes).drop_duplicates("unit")
     result = link(first)
     labels = result.clusters.reindex(range(len(units.cat.categories))).to_numpy()
-    return pd.Series(labels[codes], index=rows.index).map(lambda x: f"L{x:07d}"), result
+    names = np.array([f"L{x:07d}" for x in labels], dtype=object)  # formatted once per unit
+    return pd.Series(names[codes], index=rows.index), result
 
 
 def between_site_duplicates(rows: pd.DataFrame) -> pd.DataFrame:

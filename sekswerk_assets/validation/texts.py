@@ -28,7 +28,13 @@ def sheet_rows(sample: pd.DataFrame, store: SnapshotStore, pseudonyms) -> tuple[
         wanted[(s, w)].add(a)
     pages: dict[tuple[str, str], dict] = {}
     for (site, week), pseudos in wanted.items():
-        for mrow, body in store.pages(site, week, page_type="ad"):
+        # decrypt only the pages that can be sampled ones: a manifest ad code names the page's pseudonym
+        # without reading it; a page without one is read and parsed for its own code (as in extraction)
+        records = [r for r in store.manifest_records(site, week, page_type="ad")
+                   if r["ad_code"] is None or pseudonyms.code(site, r["ad_code"]) in pseudos]
+        if not records:
+            continue
+        for mrow, body in store.pages(site, week, records=records):
             code, raw = mrow["ad_code"], None
             if code is None:  # as in extraction: the page's own code, else the URL pseudonym
                 try:
