@@ -30,8 +30,10 @@ def sheet_rows(sample: pd.DataFrame, store: SnapshotStore, pseudonyms) -> tuple[
     for (site, week), pseudos in wanted.items():
         # decrypt only the pages that can be sampled ones: a manifest ad code names the page's pseudonym
         # without reading it; a page without one is read and parsed for its own code (as in extraction)
-        records = [r for r in store.manifest_records(site, week, page_type="ad")
-                   if r["ad_code"] is None or pseudonyms.code(site, r["ad_code"]) in pseudos]
+        manifest = store.manifest(site, week)
+        manifest = manifest[(manifest["page_type"] == "ad").to_numpy()]
+        keep = [code is None or pseudonyms.code(site, code) in pseudos for code in manifest["ad_code"].tolist()]
+        records = manifest[keep].to_dict("records")
         if not records:
             continue
         for mrow, body in store.pages(site, week, records=records):
