@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 STATE_COLUMNS = ["measurement_week", "unique_ad_key", "first_week", "last_week", "weeks_seen"]
@@ -62,37 +63,51 @@ def year_series(presence: pd.DataFrame, year: str, year_weeks: list[str]) -> pd.
     and 'closed' at the edges. Weeks without a collection are kept (``collected`` false) with every
     count missing (null), never 0, so the gap shows in the series and in its plots.
     """
-    p = presence.drop_duplicates()
-    collected = sorted(p["measurement_week"].unique())
-    by_week = {w: set(g) for w, g in p.groupby("measurement_week")["unique_ad_key"]}
-    first = p.groupby("unique_ad_key")["measurement_week"].min()
-    last = p.groupby("unique_ad_key")["measurement_week"].max()
-    counts = p.groupby("unique_ad_key")["measurement_week"].nunique()
+    # one (ad, week) pair per presence, as codes: weeks in sorted order (the collected weeks), ads in any order
+    week_codes, weeks = pd.factorize(presence["measurement_week"], sort=True)
+    ad_codes, _ = pd.factorize(presence["unique_ad_key"])
+    collected = list(weeks)
+    n_weeks = max(len(collected), 1)
+    pairs = np.unique(ad_codes.astype(np.int64) * n_weeks + week_codes)  # sorted by ad, then week
+    ad, wk = np.divmod(pairs, n_weeks)
+    same_ad_before = np.r_[False, ad[1:] == ad[:-1]]
+    same_ad_after = np.r_[ad[1:] == ad[:-1], False]
+    # the ad's previous collected week (index into ``collected``), or far before every week
+    previous = np.where(same_ad_before, np.r_[0, wk[:-1]], -(len(collected) + 10))
+    seen_weeks = np.bincount(ad, minlength=int(ad.max()) + 1 if len(ad) else 0)
+
+    def per_week(flags) -> np.ndarray:
+        return np.bincount(wk, weights=np.asarray(flags, dtype=np.float64), minlength=len(collected)).astype(np.int64)
+
+    active = np.bincount(wk, minlength=len(collected))
+    not_in_previous = per_week(previous != wk - 1)
+    not_in_five = per_week(previous < wk - 5)  # none of the five collected weeks before holds the ad
+    first_seen = per_week(~same_ad_before)
+    last_seen = per_week(~same_ad_after)
+    once = per_week(seen_weeks[ad] == 1)
+    index = {w: i for i, w in enumerate(collected)}
     data_end = collected[-1] if collected else None
     rows = []
     for week in year_weeks:
-        cur = by_week.get(week)
-        if cur is None:
+        i = index.get(week)
+        if i is None:
             rows.append({"measurement_week": week, "active": None, "new_vs_previous": None, "new_vs_previous_five": None,
                          "new_vs_all_previous": None, "closed": None, "seen_once": None, "collected": False,
                          "uncertain_new": True, "uncertain_closed": True})
             continue
-        earlier = [w for w in collected if w < week]
-        prev = by_week[earlier[-1]] if earlier else None
-        five = set().union(*(by_week[w] for w in earlier[-5:])) if earlier else set()
-        keys = pd.Index(sorted(cur))
+        earlier = i > 0  # collected weeks before this one
         rows.append(
             {
                 "measurement_week": week,
-                "active": len(cur),
-                "new_vs_previous": len(cur - prev) if prev is not None else None,
-                "new_vs_previous_five": len(cur - five) if earlier else None,
-                "new_vs_all_previous": int((first.loc[keys] == week).sum()) if earlier else None,
-                "closed": int((last.loc[keys] == week).sum()),
-                "seen_once": int(((counts.loc[keys] == 1)).sum()),
+                "active": int(active[i]),
+                "new_vs_previous": int(not_in_previous[i]) if earlier else None,
+                "new_vs_previous_five": int(not_in_five[i]) if earlier else None,
+                "new_vs_all_previous": int(first_seen[i]) if earlier else None,
+                "closed": int(last_seen[i]),
+                "seen_once": int(once[i]),
                 "collected": True,
                 # fewer than five earlier measurements: 'new' is overstated
-                "uncertain_new": len(earlier) < 5,
+                "uncertain_new": i < 5,
                 # within four weeks of the last collection: 'closed' may still reopen
                 "uncertain_closed": weeks_between(week, data_end) < 4,
             }

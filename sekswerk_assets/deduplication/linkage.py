@@ -18,6 +18,7 @@ re-posted ads with new codes join their advertiser (see ``splink_model``).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sekswerk_assets.constants import LICENSED_TERMS
@@ -34,45 +35,92 @@ WORK = ["work_home", "work_escort", "work_massage"]
 TERMS = list(LICENSED_TERMS)
 
 
-def _mode(df: pd.DataFrame, col: str) -> pd.Series:
-    """Most frequent non-null value of ``col`` per unit (ties: the smallest value), vectorised."""
-    counts = df.groupby(["unit_id", col], dropna=True, observed=True).size().reset_index(name="n")
-    counts = counts.sort_values(["unit_id", "n", col], ascending=[True, False, True], kind="stable")
-    return counts.drop_duplicates("unit_id").set_index("unit_id")[col]
+def _mode(unit: np.ndarray, n_units: int, values: pd.Series) -> pd.Series:
+    """Most frequent non-null value of ``values`` per unit code (ties: the smallest value), vectorised.
+
+    ``unit``: each row's unit code (0 .. ``n_units`` - 1); the result is indexed by unit code and holds
+    the units that state a value.
+    """
+    stated = values.notna().to_numpy()
+    codes, uniques = pd.factorize(values[stated], sort=True)  # code order is value order
+    units = unit[stated]
+    key, counts = np.unique(units.astype(np.int64) * max(len(uniques), 1) + codes, return_counts=True)
+    key_unit, key_code = np.divmod(key, max(len(uniques), 1))
+    # per unit: the largest count first, then the smallest value
+    order = np.lexsort((key_code, -counts, key_unit))
+    first = order[np.r_[True, key_unit[order][1:] != key_unit[order][:-1]]] if len(order) else order
+    return pd.Series(uniques.take(key_code[first]), index=key_unit[first])
+
+
+def _first_by(unit: np.ndarray, n_units: int, values: pd.Series, largest: bool) -> np.ndarray:
+    """The smallest (or largest) non-null value of ``values`` per unit code (every unit has one)."""
+    codes, uniques = pd.factorize(values, sort=True)
+    fill = -1 if largest else np.iinfo(np.int64).max
+    out = np.full(n_units, fill, dtype=np.int64)
+    ok = codes >= 0
+    (np.maximum if largest else np.minimum).at(out, unit[ok], codes[ok])
+    return np.asarray(uniques.take(out), dtype=object)
+
+
+def _distinct(unit: np.ndarray, n_units: int, values: pd.Series) -> np.ndarray:
+    """Number of distinct non-null values of ``values`` per unit code."""
+    codes, uniques = pd.factorize(values)
+    ok = codes >= 0
+    pairs = np.unique(unit[ok].astype(np.int64) * max(len(uniques), 1) + codes[ok])
+    return np.bincount(pairs // max(len(uniques), 1), minlength=n_units).astype(np.int64)
+
+
+def _any(unit: np.ndarray, n_units: int, flags) -> np.ndarray:
+    return np.bincount(unit, weights=np.asarray(flags, dtype=bool).astype(np.float64), minlength=n_units) > 0
 
 
 def _summarise(rows: pd.DataFrame, unit: pd.Series) -> pd.DataFrame:
-    """Characteristics per unit: the most frequent stated value of each variable over its observations."""
-    df = rows.assign(unit_id=unit.values)
-    g = df.groupby("unit_id", sort=True)
+    """Characteristics per unit: the most frequent stated value of each variable over its observations.
+
+    Units are in sorted order of their ids; ``site`` is kinky when any observation is on kinky, else the
+    site of the unit's first observation (in row order).
+    """
+    codes, labels = pd.factorize(unit, sort=True)
+    codes = codes.astype(np.intp)
+    n = len(labels)
+    index = pd.Index(labels, name="unit_id")
+    first_row = np.full(n, len(rows), dtype=np.int64)
+    np.minimum.at(first_row, codes, np.arange(len(rows)))
+    site = rows["site"].to_numpy(dtype=object)
+    kinky = _any(codes, n, site == "kinky")
     out = pd.DataFrame(
         {
-            "site": g["site"].agg(lambda s: "kinky" if (s == "kinky").any() else s.iloc[0]),
-            "n_ads": g["unique_ad_key"].nunique(),
-            "weeks_seen": g["measurement_week"].nunique(),
-            "first_week": g["measurement_week"].min(),
-            "last_week": g["measurement_week"].max(),
-        }
+            "site": np.where(kinky, "kinky", site[first_row]).astype(object),
+            "n_ads": _distinct(codes, n, rows["unique_ad_key"]),
+            "weeks_seen": _distinct(codes, n, rows["measurement_week"]),
+            "first_week": _first_by(codes, n, rows["measurement_week"], largest=False),
+            "last_week": _first_by(codes, n, rows["measurement_week"], largest=True),
+        },
+        index=index,
     )
-    stated = df[df["type_stated"]].assign(
-        combo=lambda d: d["work_home"].astype(int).astype(str) + d["work_escort"].astype(int).astype(str)
-        + d["work_massage"].astype(int).astype(str)
-    )
-    combo_mode = _mode(stated, "combo")
-    out["type_stated"] = out.index.isin(combo_mode.index)
-    for i, col in enumerate(WORK):
-        out[col] = combo_mode.reindex(out.index).fillna("000").str[i].eq("1")
+    # work types as one number per observation: home, escort, massage as bits 4, 2, 1 (number order is the
+    # order of the "000".."111" strings, so ties go to the same combination)
+    combo = (rows["work_home"].astype(int) * 4 + rows["work_escort"].astype(int) * 2
+             + rows["work_massage"].astype(int))
+    combo_mode = _mode(codes, n, combo.where(rows["type_stated"].astype(bool).to_numpy()))
+    combo_all = np.zeros(n, dtype=np.int64)
+    combo_all[combo_mode.index.to_numpy()] = combo_mode.to_numpy(dtype=np.int64)
+    stated = np.zeros(n, dtype=bool)
+    stated[combo_mode.index.to_numpy()] = True
+    out["type_stated"] = stated
+    for bit, col in zip((4, 2, 1), WORK):
+        out[col] = (combo_all & bit) > 0
     for col in ATTRIBUTES:
-        out[col] = _mode(df, col).reindex(out.index)
+        out[col] = _mode(codes, n, rows[col]).reindex(range(n)).set_axis(index)
     for col in FLAGS:
-        out[col] = g[col].any()
-    found = {t: df["licensed_terms"].fillna("").str.split(",").map(lambda xs, t=t: t in xs).groupby(df["unit_id"]).any()
-             for t in TERMS}
-    out["licensed_terms"] = [
-        ",".join(t for t in TERMS if found[t].get(unit, False)) for unit in out.index
-    ]
+        out[col] = _any(codes, n, rows[col].to_numpy())
+    # licensed terms: a comma-separated list per observation; decided once per distinct list
+    term_codes, lists = pd.factorize(rows["licensed_terms"].fillna(""))
+    found = {t: _any(codes, n, np.array([t in str(x).split(",") for x in lists], dtype=bool)[term_codes])
+             if len(lists) else np.zeros(n, dtype=bool) for t in TERMS}
+    out["licensed_terms"] = [",".join(t for t in TERMS if found[t][i]) for i in range(n)]
     out["age"] = pd.to_numeric(out["age"]).round().astype("Int64")
-    return out.rename_axis("unit_id").reset_index()
+    return out.reset_index()
 
 
 def link_units(rows: pd.DataFrame) -> tuple[pd.Series, LinkageResult]:
@@ -83,7 +131,8 @@ def link_units(rows: pd.DataFrame) -> tuple[pd.Series, LinkageResult]:
     first = rows.assign(unit=codes).drop_duplicates("unit")
     result = link(first)
     labels = result.clusters.reindex(range(len(units.cat.categories))).to_numpy()
-    return pd.Series(labels[codes], index=rows.index).map(lambda x: f"L{x:07d}"), result
+    names = np.array([f"L{x:07d}" for x in labels], dtype=object)  # formatted once per unit
+    return pd.Series(names[codes], index=rows.index), result
 
 
 def between_site_duplicates(rows: pd.DataFrame) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
@@ -24,10 +26,11 @@ def read_presence(duckdb: DuckDBResource, year: str) -> pd.DataFrame:
     )
 
 
-def read_year_rows(duckdb: DuckDBResource, year: str) -> pd.DataFrame:
-    """Every weekly unique-ad row of the measurement year ``year``."""
+def read_year_rows(duckdb: DuckDBResource, year: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every weekly unique-ad row of the measurement year ``year`` (only ``columns``, if given: code constants)."""
+    select = ", ".join(f'"{c}"' for c in columns) if columns else "*"
     return read_sql(
         duckdb,
-        f"select * from ads.weekly_unique_ads where measurement_week in {in_list(weeks_of_year(year))} "
+        f"select {select} from ads.weekly_unique_ads where measurement_week in {in_list(weeks_of_year(year))} "
         "order by measurement_week, site, ad_pseudo",
     )

@@ -28,7 +28,15 @@ def sheet_rows(sample: pd.DataFrame, store: SnapshotStore, pseudonyms) -> tuple[
         wanted[(s, w)].add(a)
     pages: dict[tuple[str, str], dict] = {}
     for (site, week), pseudos in wanted.items():
-        for mrow, body in store.pages(site, week, page_type="ad"):
+        # decrypt only the pages that can be sampled ones: a manifest ad code names the page's pseudonym
+        # without reading it; a page without one is read and parsed for its own code (as in extraction)
+        manifest = store.manifest(site, week)
+        manifest = manifest[(manifest["page_type"] == "ad").to_numpy()]
+        keep = [code is None or pseudonyms.code(site, code) in pseudos for code in manifest["ad_code"].tolist()]
+        records = manifest[keep].to_dict("records")
+        if not records:
+            continue
+        for mrow, body in store.pages(site, week, records=records):
             code, raw = mrow["ad_code"], None
             if code is None:  # as in extraction: the page's own code, else the URL pseudonym
                 try:

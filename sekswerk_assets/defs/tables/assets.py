@@ -98,12 +98,13 @@ def build_table_asset(name: str) -> dg.AssetsDefinition:
 table_assets = [build_table_asset(n) for n in TABLES]
 
 
-def build_weekly_series_asset(name: str, fn, description: str, title: str) -> dg.AssetsDefinition:
+def build_weekly_series_asset(name: str, fn, description: str, title: str, columns: list[str]) -> dg.AssetsDefinition:
+    """A weekly series of the year's weekly unique ads; ``columns``: the ones ``fn`` reads (only those are read)."""
     @typed_asset(key=["ads", name], model=WeeklySeriesModel, partitions="yearly", group="tables",
                  code_version=TABLES_VERSION, deps=YEARLY_DEPS, description=description)
     def _series(context: dg.AssetExecutionContext, duckdb: DuckDBResource, data: DataDirResource) -> dg.Output:
         year = context.partition_key
-        rows = read_year_rows(duckdb, year)
+        rows = read_year_rows(duckdb, year, columns)
         if rows.empty:
             raise dg.Failure(f"No weekly unique ads stored for measurement year {year}.")
         df = fn(rows)
@@ -116,12 +117,12 @@ def build_weekly_series_asset(name: str, fn, description: str, title: str) -> dg
 
 price_trend = build_weekly_series_asset(
     "price_trend", B.weekly_prices, "Figure 2.9: weekly mean hourly price for all / home reception / escort.",
-    "Figure 2.9 Mean price per hour",
+    "Figure 2.9 Mean price per hour", ["measurement_week", "price_home", "price_escort"],
 )
 wrs_indicators = build_weekly_series_asset(
     "wrs_indicators", B.wrs_indicators,
     "Weekly share of ads stating an age under 21 and of ads showing a licence or KvK number (what the Wrs changes).",
-    "Wrs indicators",
+    "Wrs indicators", ["measurement_week", "age", "licence_number", "kvk_number"],
 )
 
 

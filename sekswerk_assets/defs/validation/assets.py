@@ -18,7 +18,7 @@ from sekswerk_assets.reference.loader import MunicipalityReference, list_year_fo
 from sekswerk_assets.resources import DataDirResource
 from sekswerk_assets.schemas.validation import ExtractionAccuracyModel, ValidationSampleModel
 from sekswerk_assets.validation.accuracy import ACCURACY_VERSION, COLUMNS, accuracy_table, summary_lines
-from sekswerk_assets.validation.sample import SAMPLE_VERSION, draw_sample, sampling_frame, seed_of
+from sekswerk_assets.validation.sample import FRAME_COLUMNS, SAMPLE_VERSION, draw_sample, sampling_frame, seed_of
 from sekswerk_assets.validation.sheet import CODED, CODING, CodedSheetError, build_workbook, coding_ids, \
     parse_coded_sheet, read_sealed, sheet_path, write_sealed
 from sekswerk_assets.validation.texts import available, sheet_rows
@@ -48,20 +48,21 @@ def validation_sample(context: dg.AssetExecutionContext, config: SampleConfig, d
                       data: DataDirResource, pseudonyms: PseudonymResource, reference: MunicipalityReference):
     """Stratified random sample of the year's unique ads (site x stated/not stated), with its encrypted coding sheet."""
     year = context.partition_key
-    rows = read_year_rows(duckdb, year)
+    rows = read_year_rows(duckdb, year, FRAME_COLUMNS)
     if rows.empty:
         raise dg.Failure(f"No weekly unique ads stored for measurement year {year}: materialise its weeks first.")
     store = SnapshotStore(data.root, data.cipher())
     frame = sampling_frame(rows)
     # the coder needs the page: each unique ad is represented by its first observation whose snapshot is kept
-    kept_rows = rows[available(rows, store)]
+    kept = available(rows, store)
+    kept_rows = rows[kept]
     if kept_rows.empty:
         context.log.warning(f"{year}: no raw snapshot of the year is kept, so no ad page can be coded: "
                             "the validation sample is empty (draw it before retention removes the weeks)")
         return dg.Output(pd.DataFrame(columns=SAMPLE_COLUMNS), metadata={
             "frame_unique_ads": len(frame), "frame_without_snapshot": len(frame), "sample_size": 0,
             "status": "no raw snapshots kept"})
-    kept_frame = sampling_frame(kept_rows)
+    kept_frame = frame if bool(kept.all()) else sampling_frame(kept_rows)  # every week kept: the same frame
     sample = draw_sample(kept_frame, year, config.size, seed_of(year, config.seed_offset), config.min_per_stratum)
     sample = ValidationSampleModel.validate(sample[SAMPLE_COLUMNS])
     sheet, unread = sheet_rows(sample, store, pseudonyms)
@@ -122,7 +123,7 @@ def extraction_accuracy(context: dg.AssetExecutionContext, duckdb: DuckDBResourc
         raise dg.Failure(str(exc)) from None
     if coded.empty:
         raise dg.Failure(f"{name}: no row is coded.")
-    rows = read_year_rows(duckdb, year)
+    rows = read_year_rows(duckdb, year, FRAME_COLUMNS)
     table = accuracy_table(year, sample, coded, sampling_frame(rows) if len(rows) else None)
     lines = summary_lines(table)
     context.log.info(f"{year}: {len(coded)} coded ads; " + "; ".join(lines[:2]))
