@@ -8,16 +8,13 @@ series (for 2020 the report's footnote: 45 reports and 70 measures), removed fro
 trend without it compares the same set of municipalities.
 """
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sekswerk_assets.codebook.codebook import Codebook  # noqa: E402
 from sekswerk_assets.lib.metadata import png_metadata  # noqa: E402
 from sekswerk_assets.lib.disclosure import MIN_CELL, PROTECTION_INTERVAL, STAT_KEYS, suppress_table  # noqa: E402
+from sekswerk_assets.lib.lazy import pyplot as plt  # matplotlib (Agg) is imported at the first figure
 from sekswerk_assets.lib.numbers import percent as pct  # noqa: E402
 from sekswerk_assets.survey.tables import printed_cells, published  # noqa: E402
 

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import dagster as dg
 import pandas as pd
-from scipy.optimize import linprog
 
 MIN_CELL = 5  # counts 1..MIN_CELL-1 are suppressed (the one definition of the threshold)
 PROTECTION_INTERVAL = 3  # a suppressed cell's feasible range must span at least this many units
@@ -87,6 +86,8 @@ def feasible_range(p: Problem, hidden: set[int], i: int) -> tuple[float, float]:
     a_eq, b_eq = rows(p.eq)
     a_ub, b_ub = rows(p.le)
     bounds = [(0.0, float(p.upper[c])) for c in var]
+    from scipy.optimize import linprog  # imported here: scipy takes seconds to import and few runs need it
+
     out = []
     for sign in (1.0, -1.0):
         c = np.zeros(len(var))

@@ -5,16 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import matplotlib
+import dagster as dg
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import dagster as dg  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.collections import PatchCollection  # noqa: E402
-from matplotlib.patches import Polygon  # noqa: E402
-
-from sekswerk_assets.lib.metadata import png_metadata  # noqa: E402
+from sekswerk_assets.lib.lazy import pyplot as plt  # matplotlib (Agg) is imported at the first figure
+from sekswerk_assets.lib.metadata import png_metadata
 
 
 def _weekly(ax, df: pd.DataFrame, cols: dict[str, str], title: str):
@@ -149,6 +144,9 @@ def choropleth(per_100k: pd.Series, geojson: Path | None, title: str) -> dict:
     """Figure 2.11: ads per 100,000 inhabitants per municipality (darker = more)."""
     if geojson is None or not Path(geojson).exists():
         return {}
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Polygon
+
     features = json.loads(Path(geojson).read_text())["features"]
     patches, values = [], []
     for f in features:

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
-from scipy.stats import norm
 
-#: two-sided 95% normal quantile
-Z95 = float(norm.ppf(0.975))
+@functools.cache
+def z95() -> float:
+    """The two-sided 95% normal quantile (scipy is imported here, at first use: it takes seconds to import)."""
+    from scipy.stats import norm
+
+    return float(norm.ppf(0.975))
 
 
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion ``k / n`` (``(nan, nan)`` when ``n`` is 0)."""
+def __getattr__(name: str):
+    if name == "Z95":  # the module constant it used to be
+        return z95()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def wilson(k: int, n: int, z: float | None = None) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion ``k / n`` (``(nan, nan)`` when ``n`` is 0); ``z``: 95%."""
+    if z is None:
+        z = z95()
     if n <= 0:
         return math.nan, math.nan
     if not 0 <= k <= n:

@@ -5,13 +5,10 @@ base_n, multiple_answers``) so that disclosure control and Markdown previews are
 prints keep the report's id and codebook keys (3.1, 3.4, 3.6, text:q11); the rest are ``typology:*``.
 """
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sekswerk_assets.codebook.codebook import Codebook  # noqa: E402
+from sekswerk_assets.lib.lazy import pyplot as plt  # matplotlib (Agg) is imported at the first figure
 from sekswerk_assets.lib.metadata import png_metadata  # noqa: E402
 from sekswerk_assets.policy.typology import (  # noqa: E402
     POLICY_TYPES,

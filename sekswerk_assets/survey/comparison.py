@@ -1,13 +1,10 @@
 """Key survey indicators side by side over the materialised measurement years, with 2014 as a fixed earlier point."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from dagster_duckdb import DuckDBResource  # noqa: E402
 
 from sekswerk_assets.lib.disclosure import MIN_CELL  # noqa: E402
+from sekswerk_assets.lib.lazy import pyplot as plt  # matplotlib (Agg) is imported at the first figure
 from sekswerk_assets.lib.metadata import png_metadata  # noqa: E402
 from sekswerk_assets.lib.warehouse import read_sql  # noqa: E402
 from sekswerk_assets.survey.tables import published  # noqa: E402

@@ -21,9 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
 
 from sekswerk_assets.lib.crypto import Cipher
 from sekswerk_assets.schemas.validation import VARIABLES
@@ -76,6 +73,8 @@ def read_sealed(root: Path | str, cipher: Cipher, year: str, kind: str) -> bytes
 
 
 def _set(ws, row: int, col: int, value) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
         cell.value = ILLEGAL_CHARACTERS_RE.sub(" ", value)
@@ -86,6 +85,9 @@ def _set(ws, row: int, col: int, value) -> None:
 
 def build_workbook(rows: list[dict], municipalities: pd.DataFrame | None = None) -> bytes:
     """The coding workbook: one row per sampled ad (keys of ``COLUMNS``), plus the allowed values."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     wb = Workbook()
     ws = wb.active
     ws.title = WORKSHEET
@@ -166,6 +168,8 @@ class CodedSheetError(ValueError):
 
 def read_rows(xlsx: bytes, file: str) -> tuple[list[str], list[tuple[int, dict]]]:
     """Header and ``(excel row, {column: value})`` of the coding worksheet (empty rows skipped)."""
+    from openpyxl import load_workbook
+
     try:
         wb = load_workbook(io.BytesIO(xlsx), read_only=True, data_only=True)
     except Exception as exc:  # not an XLSX workbook at all

@@ -10,7 +10,6 @@ from sekswerk_assets.constants import DUCKDB_POOL, OWNERS, SITES
 from sekswerk_assets.deduplication.lifecycle import advance_state, year_series
 from sekswerk_assets.deduplication.linkage import LINKAGE_VERSION, unique_workers as build_unique_workers
 from sekswerk_assets.deduplication.weekly import DEDUP_VERSION, dedup_week
-from sekswerk_assets.extraction.parallel import fork_map
 from sekswerk_assets.lib.automation import WEEKLY_EAGER
 from sekswerk_assets.lib.checks import checked, schema_check_name, schema_check_spec
 from sekswerk_assets.lib.expectations import row_count_between, validate_suite
@@ -84,6 +83,8 @@ def weekly_unique_ads(context: dg.AssetExecutionContext, parsed_ads: pd.DataFram
 def dedup_range(context: dg.AssetExecutionContext, parsed_ads: pd.DataFrame, data: DataDirResource, weeks: list[str]):
     """A range of weeks in one run: each week deduplicated, validated and checked on its own (over the process
     pool of the range's parsing), written once."""
+    from sekswerk_assets.extraction.parallel import fork_map  # it imports the parser (patterns compile at import)
+
     by_week = dict(tuple(parsed_ads.groupby("measurement_week", sort=False)))
 
     def one_week(week: str):

@@ -7,9 +7,6 @@ import dagster as dg
 import pandas as pd
 
 from sekswerk_assets.constants import REGIONS, SITES
-from sekswerk_assets.extraction.municipality import MunicipalityMatcher
-from sekswerk_assets.extraction.parallel import parse_weeks, pool_size
-from sekswerk_assets.extraction.parse import parse_week
 from sekswerk_assets.extraction.sites import PARSER_VERSION
 from sekswerk_assets.lib.automation import WEEKLY_EAGER, reference_dep
 from sekswerk_assets.lib.expectations import fill_rate, row_count_between, validate_suite
@@ -103,6 +100,9 @@ def parsed_ads(
     pseudonyms: PseudonymResource,
 ):
     """Ad observations of one weekly measurement with the variables of §2.3 / Bijlage 5, pseudonymised."""
+    from sekswerk_assets.extraction.municipality import MunicipalityMatcher  # builds its tables at import
+    from sekswerk_assets.extraction.parse import parse_week  # the text-mining patterns compile at import
+
     store = SnapshotStore(data.root, data.cipher())
     weeks = range_weeks(context)
     if weeks:
@@ -140,6 +140,9 @@ def parsed_ads(
 def parse_range(context: dg.AssetExecutionContext, config: ParseConfig, store: SnapshotStore,
                 reference: MunicipalityReference, pseudonyms: PseudonymResource, weeks: list[str]):
     """A range of weeks in one run: parsed over a process pool, checked week by week, written once."""
+    from sekswerk_assets.extraction.municipality import MunicipalityMatcher  # builds its tables at import
+    from sekswerk_assets.extraction.parallel import parse_weeks, pool_size  # the text-mining patterns compile at import
+
     matchers = {y: MunicipalityMatcher.from_reference(reference, y) for y in sorted({year_of_week(w) for w in weeks})}
     previous_rows = previous_row_count(context, weeks[0])
     frames, schema, results, rows_per_week, seconds, unparsed = [], [], [], {}, 0.0, 0

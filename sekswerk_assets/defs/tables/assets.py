@@ -1,7 +1,6 @@
 """Yearly chapter-2 tables, one asset each, computed under every method (``report``, ``report_phone``, ``linked``)."""
 
 import dagster as dg
-import great_expectations.expectations as gxe
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
@@ -9,6 +8,7 @@ from sekswerk_assets.constants import DUCKDB_POOL
 from sekswerk_assets.lib.automation import YEARLY_EAGER
 from sekswerk_assets.lib.expectations import fill_rate, gx_check, row_count_between, validate_suite
 from sekswerk_assets.lib.factory import typed_asset
+from sekswerk_assets.lib.lazy import gx_expectations as gxe  # GX is imported when a suite is built
 from sekswerk_assets.lib.keys import MUNICIPALITIES, UNIQUE_WORKERS
 from sekswerk_assets.lib.metadata import table_metadata
 from sekswerk_assets.lib.plots import bar_figure, municipality_metadata, published_preview, weekly_series_figure
