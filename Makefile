@@ -22,6 +22,8 @@ $(BIN)/dagster: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q -U pip
 	$(BIN)/pip install -q -e '.[dev]'
+	@# bytecode of the editable package, as an installed one has (PYTHONDONTWRITEBYTECODE would recompile it per process)
+	$(BIN)/python -m compileall -q sekswerk_assets bench >/dev/null
 	touch $@
 
 install: $(BIN)/dagster
