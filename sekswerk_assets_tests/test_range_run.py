@@ -165,3 +165,18 @@ def test_a_range_validated_at_once_reports_each_week_and_a_bad_week_as_its_own()
     _, results, failed = weekly_schema_results(AdStateModel, AD_STATE, bad, weeks, row_wise=True)
     assert [r.passed for _, r in results] == [True, False, True]
     assert failed is results[1][1]
+
+
+def test_fork_map_gives_each_worker_one_run_of_consecutive_items_in_order():
+    import os
+
+    from sekswerk_assets.extraction.parallel import contiguous_chunks, fork_map, pool_size
+
+    items = list(range(7))
+    assert contiguous_chunks(items, 2) == [[0, 1, 2, 3], [4, 5, 6]]
+    assert contiguous_chunks(items[:1], 2) == [[0], []]
+    got = list(fork_map(lambda i: (i, os.getpid()), items, workers=2, contiguous=True))
+    assert [i for i, _ in got] == items
+    if pool_size(len(items), 2) > 1:  # two cores: the first four items in one process, the last three in another
+        pids = [p for _, p in got]
+        assert len(set(pids[:4])) == 1 and len(set(pids[4:])) == 1 and pids[0] != pids[4]

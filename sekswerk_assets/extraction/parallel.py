@@ -7,11 +7,12 @@ caller writes once, so the DuckDB write stays in the ``duckdb`` pool of one. An 
 function of ``(week, frame, stats)`` runs in the worker too (e.g. the week's Pandera and Great
 Expectations checks, which cost about a third as much as the parsing).
 
-Each worker parses one run of consecutive weeks, in order, so the previous week's parsed pages (most pages
-are unchanged from one week to the next) are at hand. Workers are forked: they inherit the snapshot store, the pseudonymiser (its key loaded once in the
-parent) and the municipality matchers already built in the parent, so nothing secret is pickled and
-nothing is rebuilt per week. Where ``fork`` is not available, or for a single week, the weeks are
-parsed in the calling process, one after another.
+Each worker parses one run of consecutive weeks, in order, so the previous week's parsed pages (most
+pages are unchanged from one week to the next) are at hand. Workers are forked: they inherit the
+snapshot store, the pseudonymiser (its key loaded once in the parent) and the municipality matchers
+already built in the parent, so nothing secret is pickled and nothing is rebuilt per week. Where
+``fork`` is not available, or for a single week, the weeks are parsed in the calling process, one
+after another.
 """
 
 from __future__ import annotations
