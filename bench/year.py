@@ -14,7 +14,8 @@
    processing wall time, peak RSS, and the report-method figures beside the published ones.
 
 ``--snapshots DIR`` reuses (read only) or keeps the collected snapshots; ``--week-by-week`` processes the
-year as 52 one-week runs instead (the old way, for comparison).
+year as 52 one-week runs instead (the old way, for comparison); ``--weekly-only`` stops after the weekly
+range run (no yearly assets, one-week runs, floor or figures: for iterating on the weekly assets).
 """
 
 from __future__ import annotations
@@ -118,6 +119,15 @@ def linkage_quality(db: Path, pseudo_key: str, pop) -> dict:
             "linkage_recall": round(both / pairs(units.groupby("advertiser").size()), 4)}
 
 
+def keep_warehouse(tmp: Path, dest: Path, pseudo_key: str) -> None:
+    """Copy the run's DuckDB file to ``dest``, with the pseudonym key beside it."""
+    import shutil
+
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(tmp / "warehouse.duckdb", dest / "warehouse.duckdb")
+    (dest / "pseudonym.key").write_text(pseudo_key)
+
+
 def figures(db: Path) -> dict:
     with duckdb.connect(str(db), read_only=True) as con:
         def v(table, where):
@@ -159,6 +169,8 @@ def main() -> None:
     parser.add_argument("--snapshots", help="keep the collected snapshots here and reuse them on the next run")
     parser.add_argument("--keep-warehouse", help="copy the resulting DuckDB file here (pseudonym key beside it)")
     parser.add_argument("--week-by-week", action="store_true", help="one run per week instead of one range run")
+    parser.add_argument("--weekly-only", action="store_true",
+                        help="only the weekly assets' range run: no yearly assets, one-week runs, floor or figures")
     args = parser.parse_args()
     weeks = weeks_of_year(2020)[: args.weeks]
     from sekswerk_assets.definitions import load_definitions
@@ -224,14 +236,30 @@ def main() -> None:
                         parse_rates.append(meta["ads_per_second"].value)
                         break
                 print(f"  processed {len(weeks)} weeks in one run: {weekly_seconds:.1f} s", flush=True)
-            t0 = time.perf_counter()
-            yearly = YEARLY - dg.AssetSelection.key_prefixes("survey", "report")
-            assert dg.materialize(assets, selection=yearly, partition_key="2020", resources=res, instance=instance).success
-            yearly_seconds = time.perf_counter() - t0
-            total = time.perf_counter() - start
-            if not args.week_by_week:  # the weekly automation's one-week runs, first and last week (same rows again)
-                per_week = [one_week(weeks[0]), one_week(weeks[-1])]
-                print(f"  one-week runs: {weeks[0]} {per_week[0]:.1f} s, {weeks[-1]} {per_week[-1]:.1f} s", flush=True)
+            if not args.weekly_only:
+                t0 = time.perf_counter()
+                yearly = YEARLY - dg.AssetSelection.key_prefixes("survey", "report")
+                assert dg.materialize(assets, selection=yearly, partition_key="2020", resources=res,
+                                      instance=instance).success
+                yearly_seconds = time.perf_counter() - t0
+                total = time.perf_counter() - start
+                if not args.week_by_week:  # the weekly automation's one-week runs, first and last week (same rows again)
+                    per_week = [one_week(weeks[0]), one_week(weeks[-1])]
+                    print(f"  one-week runs: {weeks[0]} {per_week[0]:.1f} s, {weeks[-1]} {per_week[-1]:.1f} s", flush=True)
+        if args.weekly_only:
+            if args.keep_warehouse:
+                keep_warehouse(tmp, Path(args.keep_warehouse), pseudo_key)
+            out = {"scale": args.scale, "weeks": len(weeks), "mode": "weekly assets only, "
+                   + ("week by week" if args.week_by_week else "one range run"),
+                   "weekly_assets_seconds": round(weekly_seconds, 1),
+                   "weekly_seconds_per_week": round(weekly_seconds / len(weeks), 2),
+                   "parse_ads_per_second_median": round(sorted(parse_rates)[len(parse_rates) // 2], 0) if parse_rates else None,
+                   "peak_rss_mb": round(rss.peak / 2**20)}
+            print("\nweekly assets benchmark")
+            for k, v in out.items():
+                print(f"  {k}: {v}")
+            print(json.dumps(out, default=str))
+            return
         data_root = tmp / "data"
         floor_one, pages = floor_seconds(data_root, key, weeks, 1)
         floor_two, _ = floor_seconds(data_root, key, weeks, 2)
@@ -239,12 +267,7 @@ def main() -> None:
         pop = simulate(load_config(scale=args.scale))
         ours.update(linkage_quality(tmp / "warehouse.duckdb", pseudo_key, pop))
         if args.keep_warehouse:
-            import shutil
-
-            dest = Path(args.keep_warehouse)
-            dest.mkdir(parents=True, exist_ok=True)
-            shutil.copy(tmp / "warehouse.duckdb", dest / "warehouse.duckdb")
-            (dest / "pseudonym.key").write_text(pseudo_key)
+            keep_warehouse(tmp, Path(args.keep_warehouse), pseudo_key)
     out = {
         "scale": args.scale, "weeks": len(weeks), "collect_seconds": round(collect_seconds, 1),
         "mode": "week by week" if args.week_by_week else "one range run",

@@ -140,3 +140,43 @@ def test_a_parser_crash_in_one_week_fails_that_weeks_check_in_a_range_run(tmp_pa
         assert not unparsed[bad].passed and "failed to parse" in (unparsed[bad].description or "")
         assert all(unparsed[w].passed for w in weeks if w != bad)
         assert not result.asset_materializations_for_node("ads__weekly_unique_ads"), "nothing downstream may run"
+
+
+def _state_rows(week: str, n: int) -> pd.DataFrame:
+    return pd.DataFrame({"measurement_week": week, "unique_ad_key": [f"{week}-{i}" for i in range(n)],
+                         "first_week": week, "last_week": week, "weeks_seen": 1})
+
+
+def test_a_range_validated_at_once_reports_each_week_and_a_bad_week_as_its_own():
+    from sekswerk_assets.lib.factory import weekly_schema_results
+    from sekswerk_assets.schemas.ads import AdStateModel
+
+    weeks = ["2020-08-25", "2020-09-01", "2020-09-08"]
+    good = pd.concat([_state_rows(w, n) for w, n in zip(weeks, (3, 5, 2))], ignore_index=True)
+    at_once = weekly_schema_results(AdStateModel, AD_STATE, good, weeks, row_wise=True)
+    by_week = weekly_schema_results(AdStateModel, AD_STATE, good, weeks)
+    pd.testing.assert_frame_equal(at_once[0], by_week[0])
+    assert at_once[2] is None and by_week[2] is None
+    for (wa, ra), (wb, rb) in zip(at_once[1], by_week[1]):
+        assert (wa, ra.passed, ra.check_name, dict(ra.metadata)) == (wb, rb.passed, rb.check_name, dict(rb.metadata))
+    assert [r.metadata["rows"].value for _, r in at_once[1]] == [3, 5, 2]
+    bad = good.copy()
+    bad.loc[bad["measurement_week"] == weeks[1], "weeks_seen"] = 0  # violates ge=1 in the middle week only
+    _, results, failed = weekly_schema_results(AdStateModel, AD_STATE, bad, weeks, row_wise=True)
+    assert [r.passed for _, r in results] == [True, False, True]
+    assert failed is results[1][1]
+
+
+def test_fork_map_gives_each_worker_one_run_of_consecutive_items_in_order():
+    import os
+
+    from sekswerk_assets.extraction.parallel import contiguous_chunks, fork_map, pool_size
+
+    items = list(range(7))
+    assert contiguous_chunks(items, 2) == [[0, 1, 2, 3], [4, 5, 6]]
+    assert contiguous_chunks(items[:1], 2) == [[0], []]
+    got = list(fork_map(lambda i: (i, os.getpid()), items, workers=2, contiguous=True))
+    assert [i for i, _ in got] == items
+    if pool_size(len(items), 2) > 1:  # two cores: the first four items in one process, the last three in another
+        pids = [p for _, p in got]
+        assert len(set(pids[:4])) == 1 and len(set(pids[4:])) == 1 and pids[0] != pids[4]

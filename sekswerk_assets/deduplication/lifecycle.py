@@ -30,25 +30,26 @@ def advance_state(previous: pd.DataFrame | None, previous_week: str | None, week
                "seen_once_previous_provisional": None, "history_weeks": 0}
     else:
         prev = previous.drop(columns=["measurement_week"], errors="ignore").set_index("unique_ad_key")
-        known = current.intersection(prev.index)
+        # set operations as masks over the unique keys (hash look-ups, no sorting but the new keys')
         last = prev["last_week"]
         five_back = (dt.date.fromisoformat(week) - dt.timedelta(weeks=5)).isoformat()
-        seen_prev = last[last == previous_week].index
-        seen_five = last[last >= five_back].index
-        gone = seen_prev.difference(current)
+        in_current = prev.index.isin(current)  # the state's ads seen again this week
+        in_prev = current.isin(prev.index)
+        was_prev = (last == previous_week).to_numpy()
+        gone = was_prev & ~in_current
         row = {
             "previous_week": previous_week,
-            "new_vs_previous": len(current.difference(seen_prev)),
-            "new_vs_previous_five": len(current.difference(seen_five)),
-            "new_vs_all_previous": len(current.difference(prev.index)),
-            "closed_previous_provisional": len(gone),
-            "seen_once_previous_provisional": int((prev.loc[gone, "weeks_seen"] == 1).sum()),
+            "new_vs_previous": int((~current.isin(prev.index[was_prev])).sum()),
+            "new_vs_previous_five": int((~current.isin(prev.index[(last >= five_back).to_numpy()])).sum()),
+            "new_vs_all_previous": int((~in_prev).sum()),
+            "closed_previous_provisional": int(gone.sum()),
+            "seen_once_previous_provisional": int((prev["weeks_seen"].to_numpy()[gone] == 1).sum()),
             "history_weeks": int(weeks_between(prev["first_week"].min(), week)),
         }
         state = prev.copy()
-        state.loc[known, "last_week"] = week
-        state.loc[known, "weeks_seen"] += 1
-        new = current.difference(prev.index)
+        state["last_week"] = last.mask(in_current, week)
+        state["weeks_seen"] = prev["weeks_seen"].mask(in_current, prev["weeks_seen"] + 1)
+        new = current[~in_prev].sort_values()  # as ``current.difference(prev.index)`` orders them
         fresh = pd.DataFrame({"first_week": week, "last_week": week, "weeks_seen": 1}, index=new)
         state = pd.concat([state, fresh]).rename_axis("unique_ad_key").reset_index()
     state.insert(0, "measurement_week", week)

@@ -7,10 +7,12 @@ caller writes once, so the DuckDB write stays in the ``duckdb`` pool of one. An 
 function of ``(week, frame, stats)`` runs in the worker too (e.g. the week's Pandera and Great
 Expectations checks, which cost about a third as much as the parsing).
 
-Workers are forked: they inherit the snapshot store, the pseudonymiser (its key loaded once in the
-parent) and the municipality matchers already built in the parent, so nothing secret is pickled and
-nothing is rebuilt per week. Where ``fork`` is not available, or for a single week, the weeks are
-parsed in the calling process, one after another.
+Each worker parses one run of consecutive weeks, in order, so the previous week's parsed pages (most
+pages are unchanged from one week to the next) are at hand. Workers are forked: they inherit the
+snapshot store, the pseudonymiser (its key loaded once in the parent) and the municipality matchers
+already built in the parent, so nothing secret is pickled and nothing is rebuilt per week. Where
+``fork`` is not available, or for a single week, the weeks are parsed in the calling process, one
+after another.
 """
 
 from __future__ import annotations
@@ -43,11 +45,26 @@ def _call(item):
     return _FN(item)
 
 
-def fork_map(fn: Callable[[T], R], items: list[T], workers: int | None = None) -> Iterator[R]:
+def contiguous_chunks(items: list[T], n: int) -> list[list[T]]:
+    """``items`` split in ``n`` runs of consecutive items whose lengths differ by at most one."""
+    size, extra = divmod(len(items), n)
+    chunks, start = [], 0
+    for i in range(n):
+        end = start + size + (i < extra)
+        chunks.append(items[start:end])
+        start = end
+    return chunks
+
+
+def fork_map(fn: Callable[[T], R], items: list[T], workers: int | None = None,
+             contiguous: bool = False) -> Iterator[R]:
     """``fn(item)`` of every item, in their order, over up to ``workers`` forked processes.
 
     ``fn`` is inherited by the forked workers, never pickled (it may be a closure over the run's objects);
     only the items and the results are. One worker (or no ``fork``) runs it here, one item after another.
+    ``contiguous``: each worker takes one run of consecutive items, in order (see :func:`contiguous_chunks`),
+    so what a worker keeps from one item for the next (the previous week's parsed pages) stays useful;
+    otherwise an idle worker takes the next item.
     """
     global _FN
     n = pool_size(len(items), workers)
@@ -55,9 +72,21 @@ def fork_map(fn: Callable[[T], R], items: list[T], workers: int | None = None) -
         yield from map(fn, items)
         return
     _FN = fn
+    ctx = mp.get_context("fork")
     try:
-        with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork")) as pool:
-            yield from pool.map(_call, items)
+        if not contiguous:
+            with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+                yield from pool.map(_call, items)
+            return
+        pools = [ProcessPoolExecutor(max_workers=1, mp_context=ctx) for _ in range(n)]
+        try:  # one single-process pool per run: it runs its items one after another, in their order
+            futures = [pool.submit(_call, item) for pool, chunk in zip(pools, contiguous_chunks(items, n))
+                       for item in chunk]
+            for future in futures:
+                yield future.result()
+        finally:
+            for pool in pools:
+                pool.shutdown(cancel_futures=True)
     finally:
         _FN = None
 
@@ -81,4 +110,5 @@ def parse_weeks(store, weeks: list[str], pseudonyms, matcher_for: Callable[[str]
 
     if pool_size(len(weeks), workers) > 1:
         pseudonyms.code("", "0")  # loads the pseudonym key once, before the fork, so the workers inherit it
-    yield from fork_map(one_week, weeks, workers)
+    # consecutive weeks per worker: a week reuses the results of the pages its worker parsed the week before
+    yield from fork_map(one_week, weeks, workers, contiguous=True)

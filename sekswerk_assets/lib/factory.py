@@ -89,12 +89,24 @@ def partition_check_events(context: dg.AssetExecutionContext, results: Iterable[
         yield dg.Output(None, output_name=assets_def.get_output_name_for_asset_check_key(check_key))
 
 
-def weekly_schema_results(model: type[pa.DataFrameModel], key: dg.AssetKey, df: pd.DataFrame, weeks: list[str]):
+def weekly_schema_results(model: type[pa.DataFrameModel], key: dg.AssetKey, df: pd.DataFrame, weeks: list[str],
+                          row_wise: bool = False):
     """The frame to store, each week's schema check and the first failed one, over the weeks of a range.
 
     The models describe one partition (e.g. "one week per partition", keys unique within the week), so
-    each week's rows are validated on their own, as in a one-week run.
+    each week's rows are validated on their own, as in a one-week run. ``row_wise``: every check of the model
+    holds for any subset of rows that passes it (column checks, row-wise frame checks, uniqueness over keys
+    that include the week), so when the range's rows pass as a whole, each week's rows pass: the range is then
+    validated once and each week reported as passed with its own row count; otherwise (or when a week has no
+    rows) week by week as above, so a failure is reported for the week it is in.
     """
+    if row_wise and len(weeks) > 1 and len(df):
+        rows = df[WEEK_COLUMN].value_counts()
+        if set(rows.index) == set(weeks):
+            stored, result = checked(model, df, key)
+            if result.passed:
+                return stored, [(week, dg.AssetCheckResult(asset_key=key, check_name=result.check_name, passed=True,
+                                                           metadata={"rows": int(rows[week])})) for week in weeks], None
     by_week = dict(tuple(df.groupby(WEEK_COLUMN, sort=False))) if len(df) else {}
     stored, results, failed = [], [], None
     for week in weeks:
@@ -118,11 +130,12 @@ class WeeklyChecked(NamedTuple):
 
 
 def validated_events(model: type[pa.DataFrameModel], key: dg.AssetKey, events: Iterable, output_name: str = "result",
-                     extra_metadata: dict | None = None, weekly: bool = False):
+                     extra_metadata: dict | None = None, weekly: bool = False, row_wise: bool = False):
     """Pass events through; validate every DataFrame output first and yield its schema check before it.
 
     ``extra_metadata`` (e.g. a yearly partition's weeks) is added to every output's metadata. ``weekly``:
-    the asset is weekly, so in a range run the schema check is reported per week.
+    the asset is weekly, so in a range run the schema check is reported per week (``row_wise``: see
+    :func:`weekly_schema_results`).
     """
     weeks = range_weeks() if weekly else None
     for event in events:
@@ -137,7 +150,7 @@ def validated_events(model: type[pa.DataFrameModel], key: dg.AssetKey, events: I
             yield _typed_output(model, df, event, extra_metadata)
         elif isinstance(event, dg.Output) and isinstance(event.value, pd.DataFrame):
             if weeks:
-                df, per_week, failed = weekly_schema_results(model, key, event.value, weeks)
+                df, per_week, failed = weekly_schema_results(model, key, event.value, weeks, row_wise)
                 yield from partition_check_events(dg.AssetExecutionContext.get(), per_week)
                 if failed is not None:
                     raise schema_failure(key, failed)

@@ -148,10 +148,15 @@ def parse_range(context: dg.AssetExecutionContext, config: ParseConfig, store: S
     frames, schema, results, rows_per_week, seconds, unparsed = [], [], [], {}, 0.0, 0
     context.log.info(f"parsing {len(weeks)} weeks ({weeks[0]} .. {weeks[-1]}) in {pool_size(len(weeks))} processes")
     # each worker also validates the week's rows (Pandera) and runs its GX suites, together about a third of the
-    # parsing; a check result does not pickle, so its fields come back and the result is rebuilt here
+    # parsing; a check result does not pickle, so its fields come back and the result is rebuilt here.
+    # GX is imported here, before the workers fork, so they inherit it instead of each importing it (seconds)
+    # (the range's deduplication step forks from this process too)
+    import great_expectations.expectations  # noqa: F401
+
     for week, df, stats, checks in parse_weeks(store, weeks, pseudonyms, lambda w: matchers[year_of_week(w)],
                                                finish=_week_checks):
-        context.log.info(f"{week}: {len(df)} ad observations ({stats.total_unparsed} unparsed) in {stats.seconds:.1f}s")
+        # no log line per week (each is an event write): the week's rows are in ``rows_per_week``, its counts in
+        # its unparsed_pages check
         (schema_ok, schema_meta), (gx_ok, gx_meta) = checks
         schema.append((week, dg.AssetCheckResult(asset_key=PARSED_ADS_KEY, check_name=schema_check_name(ParsedAdsModel),
                                                  passed=schema_ok, metadata=schema_meta)))
@@ -162,6 +167,8 @@ def parse_range(context: dg.AssetExecutionContext, config: ParseConfig, store: S
         unparsed += stats.total_unparsed
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
+    context.log.info(f"{weeks[0]} .. {weeks[-1]}: {len(df)} ad observations ({unparsed} unparsed) in {seconds:.1f}s "
+                     "of parsing")
     # one materialisation per week carries this metadata: figures of the whole range, and each week's rows
     yield WeeklyChecked(dg.Output(
         df,
@@ -205,6 +212,11 @@ def previous_row_count(context: dg.AssetExecutionContext, week: str) -> int | No
     return int(value.value) if value is not None else None
 
 
+#: the columns the week's GX suite reads
+SUITE_COLUMNS = ["site", "gender", "origin_region", "municipality_match", "age", "price_hour", "price_home",
+                 "price_escort", "gm_code", "ad_pseudo"]
+
+
 def expectations_result(df: pd.DataFrame) -> dg.AssetCheckResult:
     """The GX suite over the whole week plus one fill-rate suite per site, combined into one result."""
     import great_expectations.expectations as gxe
@@ -222,8 +234,9 @@ def expectations_result(df: pd.DataFrame) -> dg.AssetCheckResult:
         gxe.ExpectColumnValuesToMatchRegex(column="gm_code", regex=r"^GM\d{4}$"),
         gxe.ExpectColumnValuesToNotBeNull(column="ad_pseudo"),
     ]
-    results = [("all", validate_suite(df, "parsed_ads", suite))]
-    ok = df[df["parse_ok"]]
+    # each suite sees only the columns its expectations name (same rows): GX's cost grows with the frame's columns
+    results = [("all", validate_suite(df[SUITE_COLUMNS], "parsed_ads", suite))]
+    ok = df.loc[df["parse_ok"], ["site", *FILL_COLUMNS.values()]]
     for site, floors in SITE_FILL_FLOORS.items():
         sub = ok[ok["site"] == site].copy()
         if sub.empty:
