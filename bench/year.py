@@ -303,12 +303,12 @@ def main() -> None:
     for name, value, target in (("processing_seconds_total", out["processing_seconds_total"], 90.0),
                                 ("last_over_first", out["last_over_first"], 1.2)):
         print(f"  {name:28s} {value:>8}   target <= {target}: {'met' if value <= target else 'NOT met'}")
-    figures = {**out, **{k: v for k, v in ours.items() if k != 'top ten'}}
+    recorded = {**out, **{k: v for k, v in ours.items() if k != "top ten"}}
     if not args.no_record:
         from bench.recording import append
 
-        print(f"{append('year', figures)} figures appended to {RESULTS}")
-    print(json.dumps(figures, default=str))
+        print(f"{append('year', recorded)} figures appended to {RESULTS}")
+    print(json.dumps(recorded, default=str))
 
 
 if __name__ == "__main__":
