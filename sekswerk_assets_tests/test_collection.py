@@ -330,3 +330,25 @@ def test_with_a_sink_the_results_keep_no_bodies(sandbox_urls):
     kept = sites.collect_many(["kinky"], WEEK, progress=lambda m: None, sink=lambda site, rec: None,
                               keep_bodies=True)["kinky"]
     assert any(r.body for r in kept.records)
+
+
+def test_a_page_budget_stops_fetching_and_the_week_does_not_pass_as_complete(sandbox_urls):
+    from sekswerk_assets.lib.snapshots import snapshot_checks
+
+    full = AdSitesResource(sandbox_scale=SCALE, sandbox_base_urls=sandbox_urls).collect("kinky", WEEK, progress=lambda m: None)
+    assert not full.budget_exhausted
+    budget = full.count("listing") + 10
+    assert budget < full.count("listing") + full.count("ad")
+    limited = AdSitesResource(sandbox_scale=SCALE, sandbox_base_urls=sandbox_urls, page_budget=budget).collect(
+        "kinky", WEEK, progress=lambda m: None)
+    assert limited.budget_exhausted
+    # every request the budget allowed, and no more (robots.txt and the wall are not part of the budget)
+    asked = [r for r in limited.records if r.page_type in ("listing", "ad") and r.error != "page budget exhausted"]
+    assert len(asked) == budget
+    refused = [r for r in limited.records if r.error == "page budget exhausted"]
+    assert refused and all(not r.ok and r.body is None for r in refused)
+    # nothing is left unrecorded, and a blocking check says the week is incomplete (the stored snapshot stays)
+    assert limited.unaccounted() == 0
+    outcomes = {o.name: o for o in snapshot_checks(limited.summary(), previous_ads=full.count("ad", ok=True))}
+    assert not outcomes["error_rate"].passed  # the refused ad pages count as failed
+    assert not outcomes["week_not_empty"].passed and outcomes["week_not_empty"].blocking  # fewer than half last week's
