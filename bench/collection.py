@@ -66,45 +66,16 @@ TARGETS = {  # issue 11's acceptance targets
 }
 
 
-class PeakRss:
-    """Samples the RSS of this process tree every 50 ms (used by bench.year)."""
-
-    def __init__(self, pids=()):
-        self.peak = 0
-        self.extra = list(pids)
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        me = psutil.Process()
-        while not self._stop.is_set():
-            procs = [me, *me.children(recursive=True)]
-            total = 0
-            for p in procs:
-                try:
-                    total += p.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak = max(self.peak, total)
-            time.sleep(0.05)
-
-    def __enter__(self):
-        self._t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._t.join()
-
-
 class TreeSampler:
     """Samples RSS (every 50 ms) and PSS (every 250 ms, and when RSS grew 5%) of a process tree; keeps the peaks.
+
+    ``pss_interval=None`` reads RSS and CPU only (bench.year: its own process tree's peak RSS).
 
     Also keeps each process's last seen CPU time, a lower bound of the tree's CPU that does not depend
     on every descendant being waited for by its parent.
     """
 
-    def __init__(self, pid: int, interval: float = SAMPLE_SECONDS, pss_interval: float = PSS_SAMPLE_SECONDS):
+    def __init__(self, pid: int, interval: float = SAMPLE_SECONDS, pss_interval: float | None = PSS_SAMPLE_SECONDS):
         self.root = psutil.Process(pid)
         self.interval = interval
         self.pss_interval = pss_interval
@@ -136,7 +107,8 @@ class TreeSampler:
             rss += mem.rss
             self.cpu_seen[key] = cpu.user + cpu.system
         now = time.monotonic()
-        if rss > 1.05 * self._rss_at_last_pss or now - self._last_pss >= self.pss_interval:
+        if self.pss_interval is not None and (rss > 1.05 * self._rss_at_last_pss
+                                              or now - self._last_pss >= self.pss_interval):
             self._last_pss, self._rss_at_last_pss = now, rss
             pss = 0
             for p in alive:

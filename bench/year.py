@@ -31,8 +31,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from bench.collection import PeakRss
-from bench.recording import RESULTS
+from bench.collection import TreeSampler
+from bench.recording import RESULTS, append
 from sekswerk_assets.collection.adapters import SITES
 from sekswerk_assets.collection.client import AdSitesResource
 from sekswerk_assets.lib.snapshots import SnapshotStore
@@ -220,7 +220,7 @@ def main() -> None:
                     parse_rates.append(meta["ads_per_second"].value)
             return time.perf_counter() - t0
 
-        with PeakRss() as rss:
+        with TreeSampler(os.getpid(), pss_interval=None) as rss:
             start = time.perf_counter()
             if args.week_by_week:
                 for week in weeks:
@@ -256,7 +256,7 @@ def main() -> None:
                    "weekly_assets_seconds": round(weekly_seconds, 1),
                    "weekly_seconds_per_week": round(weekly_seconds / len(weeks), 2),
                    "parse_ads_per_second_median": round(sorted(parse_rates)[len(parse_rates) // 2], 0) if parse_rates else None,
-                   "peak_rss_mb": round(rss.peak / 2**20)}
+                   "peak_rss_mb": round(rss.peak_rss / 2**20)}
             print("\nweekly assets benchmark")
             for k, v in out.items():
                 print(f"  {k}: {v}")
@@ -282,7 +282,7 @@ def main() -> None:
         "floor_decrypt_parse_seconds_one_core": round(floor_one, 1),
         "floor_decrypt_parse_seconds_two_cores": round(floor_two, 1), "floor_pages": pages,
         "parse_ads_per_second_median": round(sorted(parse_rates)[len(parse_rates) // 2], 0) if parse_rates else None,
-        "peak_rss_mb": round(rss.peak / 2**20),
+        "peak_rss_mb": round(rss.peak_rss / 2**20),
         "true_postings": len(pop.postings), "true_advertisers": len(pop.advertisers),
     }
     print("\nfull-year processing benchmark")
@@ -305,8 +305,6 @@ def main() -> None:
         print(f"  {name:28s} {value:>8}   target <= {target}: {'met' if value <= target else 'NOT met'}")
     recorded = {**out, **{k: v for k, v in ours.items() if k != "top ten"}}
     if not args.no_record:
-        from bench.recording import append
-
         print(f"{append('year', recorded)} figures appended to {RESULTS}")
     print(json.dumps(recorded, default=str))
 

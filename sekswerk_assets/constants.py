@@ -3,6 +3,9 @@
 #: the three ad sites of the study, in the order of the report (kinky is kept in between-site deduplication)
 SITES: tuple[str, ...] = ("kinky", "sexjobs", "topescortbabes")
 
+#: the kinds of page a raw snapshot's manifest holds
+PAGE_TYPES: tuple[str, ...] = ("robots", "wall", "listing", "ad", "api")
+
 #: origin regions of chapter 2 (Figure 2.10)
 REGIONS: tuple[str, ...] = ("netherlands", "eastern_europe", "rest_of_europe", "south_america", "other")
 

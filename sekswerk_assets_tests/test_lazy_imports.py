@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sekswerk_assets.defs.collection.assets import throttled_progress
 from sekswerk_assets.lib.lazy import lazy_module
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,19 +46,3 @@ def test_lazy_pyplot_is_headless():
 
     assert matplotlib.get_backend().lower() == "agg"
     plt.close(fig)
-
-
-def test_progress_keeps_every_message_but_thins_a_sites_page_counts():
-    logged: list[str] = []
-    progress = throttled_progress(logged.append, every_s=3600)
-    for msg in ["kinky: 26 listing pages, 4566 ads listed", "kinky: 913/4566 ad pages", "sexjobs: 442/2214 ad pages",
-                "kinky: 1826/4566 ad pages", "kinky: wall not passed after 3 attempts", "sexjobs: 884/2214 ad pages"]:
-        progress(msg)
-    # each site's first count (what an operator waits for) and every other message; later counts within the hour not
-    assert logged == ["kinky: 26 listing pages, 4566 ads listed", "kinky: 913/4566 ad pages",
-                      "sexjobs: 442/2214 ad pages", "kinky: wall not passed after 3 attempts"]
-    every = []
-    unthrottled = throttled_progress(every.append, every_s=0)
-    for msg in ["kinky: 913/4566 ad pages", "kinky: 1826/4566 ad pages"]:
-        unthrottled(msg)
-    assert every == ["kinky: 913/4566 ad pages", "kinky: 1826/4566 ad pages"]

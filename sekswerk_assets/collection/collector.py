@@ -663,7 +663,7 @@ class SiteCollector:
                             held.append(rec)
                         else:
                             finish_ad(rec)
-                except BaseException as exc:  # noqa: BLE001 (re-raised once the queue is done)
+                except Exception as exc:  # noqa: BLE001 (re-raised once the queue is done; a cancellation ends the worker)
                     failures.append(exc)
                 finally:
                     queue.task_done()

@@ -35,11 +35,11 @@ WORK = ["work_home", "work_escort", "work_massage"]
 TERMS = list(LICENSED_TERMS)
 
 
-def _mode(unit: np.ndarray, n_units: int, values: pd.Series) -> pd.Series:
+def _mode(unit: np.ndarray, values: pd.Series) -> pd.Series:
     """Most frequent non-null value of ``values`` per unit code (ties: the smallest value), vectorised.
 
-    ``unit``: each row's unit code (0 .. ``n_units`` - 1); the result is indexed by unit code and holds
-    the units that state a value.
+    ``unit``: each row's unit code (0, 1, ...); the result is indexed by unit code and holds the units that
+    state a value.
     """
     stated = values.notna().to_numpy()
     codes, uniques = pd.factorize(values[stated], sort=True)  # code order is value order
@@ -102,7 +102,7 @@ def _summarise(rows: pd.DataFrame, unit: pd.Series) -> pd.DataFrame:
     # order of the "000".."111" strings, so ties go to the same combination)
     combo = (rows["work_home"].astype(int) * 4 + rows["work_escort"].astype(int) * 2
              + rows["work_massage"].astype(int))
-    combo_mode = _mode(codes, n, combo.where(rows["type_stated"].astype(bool).to_numpy()))
+    combo_mode = _mode(codes, combo.where(rows["type_stated"].astype(bool).to_numpy()))
     combo_all = np.zeros(n, dtype=np.int64)
     combo_all[combo_mode.index.to_numpy()] = combo_mode.to_numpy(dtype=np.int64)
     stated = np.zeros(n, dtype=bool)
@@ -111,7 +111,7 @@ def _summarise(rows: pd.DataFrame, unit: pd.Series) -> pd.DataFrame:
     for bit, col in zip((4, 2, 1), WORK):
         out[col] = (combo_all & bit) > 0
     for col in ATTRIBUTES:
-        out[col] = _mode(codes, n, rows[col]).reindex(range(n)).set_axis(index)
+        out[col] = _mode(codes, rows[col]).reindex(range(n)).set_axis(index)
     for col in FLAGS:
         out[col] = _any(codes, n, rows[col].to_numpy())
     # licensed terms: a comma-separated list per observation; decided once per distinct list

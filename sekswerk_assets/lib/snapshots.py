@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sekswerk_assets.constants import PAGE_TYPES
 from sekswerk_assets.lib.crypto import Cipher
 
 if TYPE_CHECKING:
@@ -56,8 +57,6 @@ MANIFEST_COLUMNS = (
     ("sha256", "string"), ("attempts", "int64"), ("offset", "int64"), ("length", "int64"), ("ok", "bool"),
     ("error", "string"),
 )
-#: page types a manifest may hold (the same list as schemas.collection.PAGE_TYPES)
-MANIFEST_PAGE_TYPES = frozenset({"robots", "wall", "listing", "ad", "api"})
 HALF_EMPTY = 0.5  # a week with fewer than half the ads of the previous stored week fails
 MAX_ERROR_RATE = 0.02  # share of ad pages that may fail before the error-rate check warns
 
@@ -387,7 +386,7 @@ def check_manifest_rows(rows: list[dict]) -> None:
         if row["record"] < 0 or row["record"] in seen:
             problems.append("record")
         seen.add(row["record"])
-        if row["page_type"] not in MANIFEST_PAGE_TYPES:
+        if row["page_type"] not in PAGE_TYPES:
             problems.append("page_type")
         if not isinstance(row["url"], str):
             problems.append("url")

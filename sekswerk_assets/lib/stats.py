@@ -14,12 +14,6 @@ def z95() -> float:
     return float(norm.ppf(0.975))
 
 
-def __getattr__(name: str):
-    if name == "Z95":  # the module constant it used to be
-        return z95()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def wilson(k: int, n: int, z: float | None = None) -> tuple[float, float]:
     """Wilson score interval of a binomial proportion ``k / n`` (``(nan, nan)`` when ``n`` is 0); ``z``: 95%."""
     if z is None:

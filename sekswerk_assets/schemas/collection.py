@@ -3,14 +3,14 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
-PAGE_TYPES = ["robots", "wall", "listing", "ad", "api"]
+from sekswerk_assets.constants import PAGE_TYPES
 
 
 class ManifestModel(pa.DataFrameModel):
     """Manifest of one site's weekly snapshot. Stored encrypted: it holds clear URLs and site ad codes."""
 
     record: Series[int] = pa.Field(ge=0, unique=True, description="record number in the snapshot")
-    page_type: Series[str] = pa.Field(isin=PAGE_TYPES, description="robots, wall, listing, ad or api")
+    page_type: Series[str] = pa.Field(isin=list(PAGE_TYPES), description="robots, wall, listing, ad or api")
     section: Series[str] = pa.Field(nullable=True, description="listing section of the site the page belongs to")
     url: Series[str] = pa.Field(description="page URL (clear text: only in the encrypted manifest)")
     ad_code: Series[str] = pa.Field(

@@ -28,7 +28,7 @@ def sheet_rows(sample: pd.DataFrame, store: SnapshotStore, pseudonyms) -> tuple[
         wanted[(s, w)].add(a)
     pages: dict[tuple[str, str], dict] = {}
     for (site, week), pseudos in wanted.items():
-        # decrypt only the pages that can be sampled ones: a manifest ad code names the page's pseudonym
+        # decrypt only the pages that can be sampled: a manifest ad code names the page's pseudonym
         # without reading it; a page without one is read and parsed for its own code (as in extraction)
         manifest = store.manifest(site, week)
         manifest = manifest[(manifest["page_type"] == "ad").to_numpy()]

@@ -1,8 +1,5 @@
 """Weekly raw snapshots of the three sites: one multi-asset that collects the selected sites concurrently."""
 
-import math
-import time
-from collections.abc import Callable
 
 import dagster as dg
 
@@ -19,9 +16,6 @@ from sekswerk_assets.resources import DataDirResource
 COLLECTION_CRON = "0 7 * * 2"
 #: version of what a snapshot holds (pages fetched, manifest fields); bump when the collector changes that
 COLLECTOR_VERSION = "2"  # 2: per-section listing-page counts and the wall's outcome in the summary
-#: a site's "done/total ad pages" progress reaches the run log at most this often (each line is an event-log write
-#: made from inside the collection's event loop); its first count and every other message always do
-PROGRESS_EVERY_S = 5.0
 
 
 def raw_snapshot_spec(site: str) -> dg.AssetSpec:
@@ -37,22 +31,6 @@ def raw_snapshot_spec(site: str) -> dg.AssetSpec:
         tags={"site": site, "personal_data": "raw-encrypted"},
         description=f"Encrypted raw snapshot of every listing and ad page of {site} in one weekly measurement.",
     )
-
-
-def throttled_progress(log: Callable[[str], None], every_s: float = PROGRESS_EVERY_S) -> Callable[[str], None]:
-    """The collector's progress callback for the run log: a site's ad-page counts at most every ``every_s``."""
-    last: dict[str, float] = {}
-
-    def progress(message: str) -> None:
-        if message.endswith(" ad pages"):  # the collector's periodic "<site>: done/total ad pages"
-            site = message.split(":", 1)[0]
-            now = time.monotonic()
-            if now - last.get(site, -math.inf) < every_s:
-                return
-            last[site] = now
-        log(message)
-
-    return progress
 
 
 def raw_snapshot_checks(site: str) -> list[dg.AssetCheckSpec]:
@@ -100,7 +78,7 @@ def raw_snapshots(context: dg.AssetExecutionContext, config: CollectionConfig, a
         previous_ads[site] = store.summary(site, previous[-1])["ads_fetched"] if previous else None
     writers = {site: store.writer(site, week) for site in sites}
     # records are compressed in a writer thread while the sites are still being fetched
-    outcomes = ad_sites.collect_outcomes(sites, week, progress=throttled_progress(context.log.info),
+    outcomes = ad_sites.collect_outcomes(sites, week, progress=context.log.info,
                                          sink=lambda site, rec: writers[site].add(rec)) if sites else {}
     # the sandbox's seed of the week's year, for every sandbox site that was collected (one config load)
     collected = [s for s in sites if not isinstance(outcomes[s], BaseException)]
