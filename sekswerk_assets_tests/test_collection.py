@@ -352,3 +352,18 @@ def test_a_page_budget_stops_fetching_and_the_week_does_not_pass_as_complete(san
     outcomes = {o.name: o for o in snapshot_checks(limited.summary(), previous_ads=full.count("ad", ok=True))}
     assert not outcomes["error_rate"].passed  # the refused ad pages count as failed
     assert not outcomes["week_not_empty"].passed and outcomes["week_not_empty"].blocking  # fewer than half last week's
+
+
+@pytest.mark.parametrize("page", ["http://h:1/advertenties/escort?p=7", "http://h:1/a/b/?x=2#f", "http://h:1/a;par?q=1"])
+def test_memoised_pagination_links_resolve_as_urljoin_does(page):
+    """The cache key drops the page's query; references that would keep it (none, "?", "#frag") bypass the cache."""
+    from urllib.parse import urljoin
+
+    from sekswerk_assets.collection.adapters import join_link
+
+    for href in ["?p=2", "/advertenties/escort?p=3", "c?d", "../e", "//other/p", "#top", "", "http://z/q",
+                 "?", "?#x", "?a#b", ".", ";x", "./?p=1"]:
+        assert join_link(page, href) == urljoin(page, href), href
+    # two pages of one section share the entry of a link, and still resolve as their own
+    assert join_link(page, "?p=9") == urljoin(page, "?p=9")
+    assert join_link(page + "&x=1", "?p=9") == urljoin(page + "&x=1", "?p=9")

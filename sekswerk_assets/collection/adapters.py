@@ -7,6 +7,7 @@ they are and only parsed by the extraction stage.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from abc import ABC, abstractmethod
@@ -52,6 +53,23 @@ def json_complete(body: bytes) -> bool:
     except ValueError:
         return False
     return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _join_cached(base: str, href: str) -> str:
+    return urljoin(base, href)
+
+
+def join_link(page_url: str, href: str) -> str:
+    """``urljoin(page_url, href)`` for a link that is met again and again (pagination), memoised.
+
+    A reference with a path or a query of its own resolves against the base's scheme, host and path only
+    (RFC 3986, 5.2.2), so the page's own query is dropped from the cache key: every page of a section
+    then shares the entries of its pagination links.
+    """
+    if not href or href[0] == "#" or href.partition("#")[0] == "?":
+        return urljoin(page_url, href)  # no path and no query: the page's own query is kept
+    return _join_cached(page_url.partition("#")[0].partition("?")[0], href)
 
 
 def with_query(url: str, **params) -> str:
@@ -109,7 +127,7 @@ class KinkyAdapter(SiteAdapter):
             if code and link is not None and link.attributes.get("href"):
                 ads.append(ListedAd(code, urljoin(url, link.attributes["href"]), section))
         nxt = tree.css_first("a[rel=next]")
-        more = [urljoin(url, nxt.attributes["href"])] if nxt is not None and nxt.attributes.get("href") else []
+        more = [join_link(url, nxt.attributes["href"])] if nxt is not None and nxt.attributes.get("href") else []
         # an empty section is fine; items we cannot read are a layout change
         return ListingPage(ads, more, layout_ok=bool(ads) or not container.css("li"),
                            expected_pages=self._expected_pages(tree, url))
@@ -142,7 +160,7 @@ class SexjobsAdapter(SiteAdapter):
             link = card.css_first("a.advert-link")
             if code and link is not None and link.attributes.get("href"):
                 ads.append(ListedAd(code, urljoin(url, link.attributes["href"]), section))
-        more = [urljoin(url, a.attributes["href"]) for a in tree.css("nav.pagination a.page") if a.attributes.get("href")]
+        more = [join_link(url, a.attributes["href"]) for a in tree.css("nav.pagination a.page") if a.attributes.get("href")]
         layout_ok = bool(ads) or (tree.css_first("nav.pagination") is not None and not tree.css("article"))
         # the numbered pagination lists every page: the highest number is the section's page count
         numbers = [int(n.text(strip=True)) for n in tree.css("nav.pagination a.page, nav.pagination span.current")

@@ -120,6 +120,10 @@ class SnapshotWriter:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, record: PageRecord) -> None:
+        if not self._records:
+            # the manifest's writer is imported with the first record (in the collector's writer thread,
+            # while the browser starts), not at the end of the collection, where it would wait on it
+            _import_manifest_writer()
         body = record.body
         prepared = _PreparedRecord(
             page_type=record.page_type, section=record.section, url=record.url, ad_code=record.ad_code,
@@ -400,6 +404,11 @@ def check_manifest_rows(rows: list[dict]) -> None:
             problems.append("ok")
         if problems:
             raise ValueError(f"manifest row {row['record']} breaks the manifest schema: {', '.join(problems)}")
+
+
+def _import_manifest_writer() -> None:
+    import pyarrow.json  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
 
 
 def _write_manifest_parquet(rows: list[dict], out) -> None:
