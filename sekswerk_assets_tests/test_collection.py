@@ -367,3 +367,28 @@ def test_memoised_pagination_links_resolve_as_urljoin_does(page):
     # two pages of one section share the entry of a link, and still resolve as their own
     assert join_link(page, "?p=9") == urljoin(page, "?p=9")
     assert join_link(page + "&x=1", "?p=9") == urljoin(page + "&x=1", "?p=9")
+
+
+def test_fetching_waits_for_every_sites_browser_steps_but_not_longer_than_its_limit():
+    """The hub's barrier: it opens when the last site is past its browser steps, and a stuck site holds the rest only up to the limit."""
+    import asyncio
+    import time
+
+    from sekswerk_assets.collection.collector import BrowserHub
+
+    async def scenario() -> tuple[float, bool, float]:
+        hub = BrowserHub(None, local_sandbox_target=True, users=2)
+        hub.browser_steps_done()  # one site is past its steps, the other is not
+        started = time.monotonic()
+        await hub.wait_for_browser_steps(0.3)  # the other never finishes: the wait ends at the limit
+        waited = time.monotonic() - started
+        opened_early = hub._steps_done.is_set()
+        hub.browser_steps_done()
+        started = time.monotonic()
+        await hub.wait_for_browser_steps(60)  # now open: no waiting at all
+        return waited, opened_early, time.monotonic() - started
+
+    waited, opened_early, second = asyncio.run(scenario())
+    assert waited >= 0.25 and not opened_early
+    assert second < 5  # far below the limit of 60 s
+    assert BrowserHub(None, local_sandbox_target=True, users=0)._steps_done.is_set()  # no browser users: never waits
