@@ -29,10 +29,13 @@ $(BIN)/dagster: pyproject.toml
 install: $(BIN)/dagster
 
 browser: install
-	@# Playwright's own Chromium where downloads work; otherwise Debian's chromium package.
+	@# Playwright's own Chromium where downloads work; otherwise Debian's headless shell (what Playwright
+	@# itself runs headless) and, as the fallback, Debian's full chromium.
 	@$(BIN)/playwright install chromium >/dev/null 2>&1 && echo "browser: playwright chromium" || \
-	  (command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) || \
-	   sudo sh -c 'apt-get update -qq && apt-get install -y -qq chromium'; echo "browser: $$(command -v chromium)")
+	  (command -v chromium-headless-shell >/dev/null || \
+	   (apt-get update -qq && apt-get install -y -qq chromium-headless-shell chromium) || \
+	   sudo sh -c 'apt-get update -qq && apt-get install -y -qq chromium-headless-shell chromium'; \
+	   echo "browser: $$(command -v chromium-headless-shell || command -v chromium)")
 
 dagster-home:
 	mkdir -p $(DAGSTER_HOME)

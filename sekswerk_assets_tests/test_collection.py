@@ -392,3 +392,23 @@ def test_fetching_waits_for_every_sites_browser_steps_but_not_longer_than_its_li
     assert waited >= 0.25 and not opened_early
     assert second < 5  # far below the limit of 60 s
     assert BrowserHub(None, local_sandbox_target=True, users=0)._steps_done.is_set()  # no browser users: never waits
+
+
+def test_the_system_headless_shell_is_preferred_to_the_full_browser(tmp_path, monkeypatch):
+    """Without Playwright's own browsers, the headless shell is launched where it is installed, else chromium."""
+    from sekswerk_assets.collection import browser
+
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for name in ("chromium", "chromium-headless-shell"):
+        exe = bindir / name
+        exe.write_text("#!/bin/sh\n")
+        exe.chmod(0o755)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "no-playwright-browsers"))
+    monkeypatch.setenv("PATH", str(bindir))
+    names = tuple(n for n in browser.SYSTEM_BROWSERS if not n.startswith("/"))  # this machine's own binary aside
+    monkeypatch.setattr(browser, "SYSTEM_BROWSERS", names)
+    assert browser.chromium_executable() == str(bindir / "chromium-headless-shell")
+    (bindir / "chromium-headless-shell").unlink()
+    assert browser.chromium_executable() == str(bindir / "chromium")
+    assert browser.chromium_executable(str(bindir / "chromium")) == str(bindir / "chromium")

@@ -52,10 +52,24 @@ def launch_options(*, local_sandbox_target: bool) -> dict:
     )
 
 
-def chromium_executable(configured: str | None = None) -> str | None:
-    """The Chromium to launch: the configured path, else Playwright's own build, else a system chromium.
+#: system browsers, best first. The headless shell (Debian's package ``chromium-headless-shell``) is what
+#: Playwright itself runs for ``headless=True`` when it brings its own browsers: the old headless mode,
+#: without the full browser's UI layers. Measured on the sandbox week: the browser steps done 0.5 s sooner
+#: and half the CPU of Chromium's processes (0.7 s against 1.4 s). The full browser is the fallback.
+SYSTEM_BROWSERS = (
+    "/usr/lib/chromium/chromium-headless-shell",  # the binary itself (Debian's /usr/bin entry is a shell wrapper)
+    "chromium-headless-shell",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+)
 
-    Returns None when Playwright's own browser (``playwright install chromium``) should be used.
+
+def chromium_executable(configured: str | None = None) -> str | None:
+    """The Chromium to launch: the configured path, else Playwright's own build, else a system browser.
+
+    Returns None when Playwright's own browser (``playwright install chromium``) should be used; Playwright
+    then picks its own headless shell. Of the system browsers the headless shell goes first (``SYSTEM_BROWSERS``).
     """
     if configured:
         if not Path(configured).exists():
@@ -64,11 +78,11 @@ def chromium_executable(configured: str | None = None) -> str | None:
     cache = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH", Path.home() / ".cache" / "ms-playwright"))
     if cache.exists() and any(cache.glob("chromium*")):
         return None
-    for candidate in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(candidate)
+    for candidate in SYSTEM_BROWSERS:
+        found = candidate if os.path.isabs(candidate) and os.access(candidate, os.X_OK) else shutil.which(candidate)
         if found:
             return found
     raise BrowserNotFound(
-        "No Chromium found: run `playwright install chromium`, or `apt-get install chromium`, "
-        "or set SEKSWERK_CHROMIUM_PATH"
+        "No Chromium found: run `playwright install chromium`, or `apt-get install chromium-headless-shell` "
+        "(or `chromium`), or set SEKSWERK_CHROMIUM_PATH"
     )
