@@ -161,18 +161,23 @@ def contender_project(urls: dict, scale: float, week: str, tmp: Path, seed: int 
     start = time.perf_counter()
     store = SnapshotStore(tmp / "data", Cipher(new_key()))
     writers = {site: store.writer(site, week) for site in SITES}
+    staged_early: dict = {}
+
+    def stage_when_collected(site: str, result) -> None:  # as the asset does: written aside as each site is in
+        summary = {"site": site, "week": week, **result.summary(), "synthetic": True, "sandbox_seed": seed}
+        staged_early[site] = writers[site].stage(summary)
+
     # as the asset does: pages are compressed by the writer thread while fetching goes on
     results = collect_outcomes({site: urls[site] for site in SITES}, week,
                                {site: default_politeness(sandbox=True) for site in SITES}, sandbox_sites=SITES,
-                               progress=lambda m: None, sink=lambda site, rec: writers[site].add(rec))
+                               progress=lambda m: None, sink=lambda site, rec: writers[site].add(rec),
+                               on_site_done=stage_when_collected)
     pages, extra = [], 0
     for site in SITES:
         result = results[site]
         if isinstance(result, BaseException):
             raise result
-        writer = writers[site]
-        summary = {"site": site, "week": week, **result.summary(), "synthetic": True, "sandbox_seed": seed}
-        staged = writer.stage(summary)  # as the asset does: written aside, checked, then promoted
+        staged = staged_early[site]  # then checked and promoted
         try:
             store.promote(staged, snapshot_checks(staged.summary, None))
         finally:

@@ -412,3 +412,90 @@ def test_the_system_headless_shell_is_preferred_to_the_full_browser(tmp_path, mo
     (bindir / "chromium-headless-shell").unlink()
     assert browser.chromium_executable() == str(bindir / "chromium")
     assert browser.chromium_executable(str(bindir / "chromium")) == str(bindir / "chromium")
+
+
+def test_the_largest_site_is_fetched_by_a_worker_process_whose_death_fails_that_site_alone(sandbox_urls):
+    """A run hands kinky's static pages to a worker process; killed mid-week, kinky fails with the exit code
+    and sexjobs, collected beside it in the same run and browser, is complete."""
+    import psutil
+
+    from sekswerk_assets.collection.run import collect_outcomes, default_politeness
+    from sekswerk_assets.collection.worker import WorkerFailed
+
+    sites = ["kinky", "sexjobs"]
+    politeness = {"kinky": default_politeness(sandbox=True, rate_per_second=25.0),  # slow: still busy when killed
+                  "sexjobs": default_politeness(sandbox=True)}
+    killed: list[int] = []
+
+    def progress(message: str) -> None:
+        if message.startswith("kinky:") and not killed:  # kinky's listing is in, its ad pages are being fetched
+            for child in psutil.Process().children():
+                if "sekswerk_assets.collection.worker" in " ".join(child.cmdline()):
+                    child.kill()
+                    killed.append(child.pid)
+
+    stored: dict[str, int] = {"kinky": 0, "sexjobs": 0}
+
+    def sink(site: str, rec) -> None:
+        stored[site] += 1
+
+    outcomes = collect_outcomes({s: sandbox_urls[s] for s in sites}, WEEK, politeness, sandbox_sites=sites,
+                                progress=progress, sink=sink)
+    assert len(killed) == 1, "kinky's static pages are fetched by a worker process of their own"
+    assert isinstance(outcomes["kinky"], WorkerFailed)
+    assert str(outcomes["kinky"]) == "kinky: its collection worker ended without a result (exit code -9)"
+    sexjobs = outcomes["sexjobs"]
+    assert not isinstance(sexjobs, BaseException)
+    assert sexjobs.unaccounted() == 0 and sexjobs.count("ad", ok=True) > 10 and sexjobs.wall_error is None
+    assert stored["sexjobs"] == len(sexjobs.records)
+    assert stored["kinky"] >= 2  # what arrived before the kill (robots.txt, the wall, ...) reached the sink
+    assert not [c for c in psutil.Process().children() if c.pid in killed]  # reaped, no zombie left
+
+
+def test_a_sites_rate_limit_is_kept_across_the_two_processes():
+    """The slot handed from one process to the other is honoured: no request starts before it."""
+    import asyncio
+    import time
+
+    from sekswerk_assets.collection.collector import RateLimiter
+
+    async def scenario() -> tuple[float, float]:
+        limiter = RateLimiter(rate_per_second=10.0)
+        handed = time.monotonic() + 0.3  # the other process's last request was just now + 0.2 s
+        limiter.not_before(handed)
+        started = time.monotonic()
+        await limiter.wait()
+        return time.monotonic() - started, limiter.next_slot() - handed
+
+    waited, next_after = asyncio.run(scenario())
+    assert waited >= 0.28
+    assert abs(next_after - 0.1) < 1e-6  # the request after it is one interval (1/10 s) later
+
+
+def test_a_worker_whose_parent_is_gone_stops_fetching(sandbox_urls):
+    """The worker ends as soon as its stdin closes (its parent was killed), not when the site is done."""
+    import subprocess
+    import sys
+    import time
+
+    from sekswerk_assets.collection import worker
+    from sekswerk_assets.collection.run import SANDBOX_WEEK_HEADER, default_politeness
+
+    proc = subprocess.Popen([sys.executable, "-m", "sekswerk_assets.collection.worker"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        job = {"site": "kinky", "base_url": sandbox_urls["kinky"] + "/", "headers": {SANDBOX_WEEK_HEADER: WEEK},
+               # one request every 2 s: its five first listing pages alone would take 10 s
+               "politeness": default_politeness(sandbox=True, rate_per_second=0.5),
+               "handed": (200, b"User-agent: *\nAllow: /\n", [], None, 0.0)}
+        proc.stdin.write(worker._frame(("job", job)))
+        proc.stdin.flush()
+        time.sleep(0.5)
+        proc.stdin.close()  # what the kernel does when the parent dies
+        started = time.monotonic()
+        assert proc.wait(timeout=60) == worker.PARENT_GONE
+        assert time.monotonic() - started < 8
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

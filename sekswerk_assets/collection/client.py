@@ -216,8 +216,12 @@ class AdSitesResource(dg.ConfigurableResource):
         progress: Callable[[str], None] | None = None,
         sink: Callable[[str, PageRecord], None] | None = None,
         keep_bodies: bool | None = None,
+        on_site_done: Callable[[str, CollectionResult], None] | None = None,
     ) -> dict[str, CollectionResult | BaseException]:
-        """:meth:`collect_many`, but a site that failed maps to its exception instead of raising."""
+        """:meth:`collect_many`, but a site that failed maps to its exception instead of raising.
+
+        ``on_site_done(site, result)``: see :func:`~sekswerk_assets.collection.run.collect_outcomes`.
+        """
         sites = list(dict.fromkeys(sites))
         for site in sites:
             self.check_week(site, week)
@@ -231,4 +235,5 @@ class AdSitesResource(dg.ConfigurableResource):
             progress=progress,
             sink=sink,
             keep_bodies=keep_bodies,
+            on_site_done=on_site_done,
         )

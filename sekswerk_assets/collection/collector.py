@@ -23,7 +23,7 @@ import re
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.cookies import Morsel
 from queue import SimpleQueue
@@ -134,6 +134,14 @@ class RateLimiter:
         if delay > 0:
             await asyncio.sleep(delay)
 
+    def next_slot(self) -> float:
+        """The earliest ``time.monotonic()`` of the next request start (a clock shared by every process)."""
+        return self._next
+
+    def not_before(self, slot: float) -> None:
+        """No request starts before ``slot``: the site's requests made in another process are spaced too."""
+        self._next = max(self._next, slot)
+
 
 class FetchFailed(Exception):
     """One request failed before it gave a status: ``str(exc)`` is the record's error ("timeout", "network error: X")."""
@@ -240,11 +248,27 @@ class BrowserHub:
         """A fresh context for one site, once it is this site's turn; give it back with ``close_context``."""
         browser = await self.start()
         # an empty context costs Chromium little (its renderer starts with its first page): it is made at
-        # once, while the event loop is still quiet, and its site then waits for its turn to open pages
+        # once, while the event loop is still quiet, and its site waits meanwhile for its turn to open pages.
+        # Turns go in the order the sites asked (the first site, the largest, first), not in the order
+        # Chromium happens to answer.
+        creating = asyncio.ensure_future(self._make_context(browser, user_agent, headers))
+        try:
+            await self._slots.acquire()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await (await creating).close()
+            raise
+        try:
+            return await creating
+        except BaseException:
+            self._slots.release()
+            raise
+
+    @staticmethod
+    async def _make_context(browser: Browser, user_agent: str, headers: dict[str, str]) -> BrowserContext:
         context = await browser.new_context(user_agent=user_agent, extra_http_headers=headers)
         try:
             await context.route(HEAVY_URLS, _block_heavy_resources)
-            await self._slots.acquire()
         except BaseException:
             await context.close()
             raise
@@ -317,8 +341,22 @@ class RecordSink:
             self._queue.put(self._pending)
             self._pending = []
 
+    def after(self, fn: Callable[[], None]) -> None:
+        """Call ``fn()`` in the writer thread once every record put so far has been handed to the sink."""
+        if self._pending:
+            self._queue.put(self._pending)
+            self._pending = []
+        self._queue.put(fn)
+
     def _drain(self) -> None:
         while (items := self._queue.get()) is not None:
+            if callable(items):
+                if self.error is None:
+                    try:
+                        items()
+                    except BaseException as exc:  # noqa: BLE001 (re-raised by close)
+                        self.error = exc
+                continue
             for item in items:
                 if self.error is None:
                     try:
@@ -353,6 +391,7 @@ class SiteCollector:
         progress=None,
         emit: Callable[[str, PageRecord], None] | None = None,
         keep_bodies: bool = True,
+        on_done: Callable[[CollectionResult], None] | None = None,
     ):
         if http_client not in HTTP_CLIENTS:
             raise ValueError(f"http_client must be one of {HTTP_CLIENTS}, not {http_client!r}")
@@ -367,6 +406,8 @@ class SiteCollector:
         self.emit = emit
         #: whether ``result.records`` keep page bodies; without them (only with ``emit``) a body is ``b""``
         self.keep_bodies = keep_bodies or emit is None
+        #: called with the site's result as soon as the site is collected (not if it failed)
+        self.on_done = on_done
         self.limiter = RateLimiter(politeness.rate_per_second)
         self.result = CollectionResult()
         self._robots: urllib.robotparser.RobotFileParser | None = None
@@ -459,7 +500,10 @@ class SiteCollector:
                 if in_browser_steps:
                     in_browser_steps = False
                     hub.browser_steps_done()
-                    await hub.wait_for_browser_steps(self.p.timeout_s * 4 * self.p.max_attempts)
+                    if context is None:
+                        # (on the browser path a site keeps its context, and its turn, while it fetches: the
+                        # sites still waiting for a turn could not pass their steps while it waited for them)
+                        await hub.wait_for_browser_steps(self.p.timeout_s * 4 * self.p.max_attempts)
                 if self.result.wall_error is None:
                     await self._crawl(client, listing_urls)
                 if rendering is not None:
@@ -479,6 +523,59 @@ class SiteCollector:
         self.result.duration_s = time.perf_counter() - start
         return self.result
 
+    # -- a site split over two processes (see ``collection.worker``) ---------------------------------
+    @property
+    def can_run_in_worker(self) -> bool:
+        """Its browser steps are a wall alone (no JavaScript listing), and static pages go through aiohttp."""
+        return (self.http_client == "aiohttp" and not self.adapter.rendered_listing_path and self.emit is not None
+                and not self.keep_bodies)
+
+    async def run_static(self, handed_over: Callable) -> CollectionResult:
+        """The worker process's part of a split site: the crawl, once ``handed_over()`` gives what it needs.
+
+        ``handed_over()`` is awaited first and returns what the parent did before: robots.txt's status and
+        body (the parent recorded it), the browser's cookies after the wall, the wall's error (or None) and
+        the site's next request slot, so that its requests stay spaced by its rate limit across both processes.
+        """
+        start = time.perf_counter()
+        robots_status, robots_body, cookies, wall_error, slot = await handed_over()
+        self._robots = _robots_parser(urljoin(self.base, "/robots.txt"), robots_status, robots_body)
+        self.limiter.not_before(slot)
+        self.result.wall_error = wall_error
+        if wall_error is None:
+            async with self._session() as session:
+                client = _AiohttpClient(session)
+                for section, _ in self.adapter.listing_urls(self.base):
+                    self.result.sections[section] = SectionPages()
+                client.add_browser_cookies(cookies)
+                await self._crawl(client, self.adapter.listing_urls(self.base))
+        self.result.duration_s = time.perf_counter() - start
+        return self.result
+
+    async def run_browser_part(self, hub: BrowserHub) -> tuple:
+        """The parent's part of a split site: robots.txt and the wall, as :meth:`run` does them.
+
+        Returns what :meth:`run_static` needs (robots.txt's status and body, the browser's cookies, the
+        wall's error, the next request slot). Its records (robots.txt, the wall) go to this collector's sink
+        and result; the site's turn in the browser ends here (its steps done, its context closed, the
+        browser released), also when it fails.
+        """
+        context = None
+        try:
+            async with self._session() as session:  # closed after the wall: closing it first would yield the turn
+                status, body = await self._robots_txt(_AiohttpClient(session))
+                context = await hub.new_context(self.p.user_agent, self.headers)
+                await self._pass_wall(context)
+                cookies = await context.cookies() if self.result.wall_error is None else []
+        finally:
+            hub.browser_steps_done()
+            try:
+                if context is not None:
+                    await hub.close_context(context)
+            finally:
+                await hub.release()
+        return status, body, cookies, self.result.wall_error, self.limiter.next_slot()
+
     def _session(self):
         """The site's aiohttp session: its own cookie jar and at most ``concurrency`` kept-alive connections."""
         if self.http_client != "aiohttp":
@@ -497,9 +594,8 @@ class SiteCollector:
         except FetchFailed as exc:
             raise FetchFailed(f"{self.adapter.name}: robots.txt not fetched: {exc}") from None
         self._record(PageRecord("robots", url, status, body, 1, fetched_at=_now()))
-        parser = urllib.robotparser.RobotFileParser(url)
-        parser.parse(body.decode("utf-8", errors="replace").splitlines() if status == 200 else [])
-        self._robots = parser
+        self._robots = _robots_parser(url, status, body)
+        return status, body
 
     async def _pass_wall(self, context: BrowserContext) -> None:
         """Pass the terms/cookie wall like a visitor: open the first listing, click accept, follow the redirect.
@@ -738,24 +834,55 @@ class SiteCollector:
             add_listing(section, more, (place[0] + 1, place, j))
 
 
+def _robots_parser(url: str, status: int, body: bytes) -> urllib.robotparser.RobotFileParser:
+    """robots.txt as fetched (anything but a 200 allows everything)."""
+    parser = urllib.robotparser.RobotFileParser(url)
+    parser.parse(body.decode("utf-8", errors="replace").splitlines() if status == 200 else [])
+    return parser
+
+
 async def _block_heavy_resources(route) -> None:
     """Abort a media or font request (only URLs matching ``HEAVY_URLS`` are routed here)."""
     await route.abort()
 
 
 async def collect_sites(
-    collectors: list[SiteCollector], *, chromium_path: str | None, local_sandbox_target: bool
+    collectors: list[SiteCollector], *, chromium_path: str | None, local_sandbox_target: bool,
+    in_worker: Sequence[SiteCollector] = (),
 ) -> list[CollectionResult | BaseException]:
-    """Collect several sites concurrently with one browser; a site that fails gives its exception, the others go on."""
+    """Collect several sites concurrently with one browser; a site that fails gives its exception, the others go on.
+
+    The sites of ``in_worker`` are fetched by a worker process each (``collection.worker``), their walls
+    still passed in this process's browser.
+    """
     hub = BrowserHub(chromium_path, local_sandbox_target, users=sum(c.needs_browser for c in collectors))
     # the browser starts while robots.txt is fetched
     warm = asyncio.create_task(hub.start()) if hub.users else None
+    procs: dict[int, object] = {}
     try:
-        return await asyncio.gather(*(c.run(hub) for c in collectors), return_exceptions=True)
+        if in_worker:
+            from sekswerk_assets.collection.worker import start_worker
+
+            # started before the sites, so that the worker's site takes its browser turn as early as the others
+            for c in in_worker:
+                procs[id(c)] = await start_worker()
+        return await asyncio.gather(*(_run_one(c, hub, procs.get(id(c))) for c in collectors), return_exceptions=True)
     finally:
         if warm is not None:
             await asyncio.gather(warm, return_exceptions=True)
         await hub.close()
+
+
+async def _run_one(collector: SiteCollector, hub: BrowserHub, worker) -> CollectionResult:
+    if worker is None:
+        result = await collector.run(hub)
+    else:
+        from sekswerk_assets.collection.worker import run_in_worker
+
+        result = await run_in_worker(collector, hub, worker)
+    if collector.on_done is not None:
+        collector.on_done(result)
+    return result
 
 
 def _now() -> dt.datetime:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 from collections.abc import Callable, Mapping, Sequence
 
 from sekswerk_assets.collection.adapters import ADAPTERS
@@ -54,6 +55,8 @@ def collect_outcomes(
     progress: Callable[[str], None] | None = None,
     sink: Callable[[str, PageRecord], None] | None = None,
     keep_bodies: bool | None = None,
+    worker_process: bool | None = None,
+    on_site_done: Callable[[str, CollectionResult], None] | None = None,
 ) -> dict[str, CollectionResult | BaseException]:
     """Collect the sites of ``base_urls`` (site -> base URL) concurrently, one event loop and one browser.
 
@@ -63,6 +66,14 @@ def collect_outcomes(
     records keep their page bodies only without a sink, or with ``keep_bodies=True`` (with a sink, a body
     handed over is kept as ``b""``: the record stays ``ok``, the memory is freed). A site that failed maps
     to its exception.
+
+    ``on_site_done(site, result)``, with a sink, is called in the writer thread as soon as a site is collected
+    and the sink has all of its records (e.g. to write its snapshot while the other sites are still being
+    fetched); an error it raises is raised here. It is not called for a site that failed.
+
+    ``worker_process``: whether one site's static pages are fetched by a worker process of its own
+    (``collection.worker``: the first site whose only browser step is a wall). By default it is, when two
+    or more sites are collected with a sink on a machine with two or more cores.
     """
     sites = list(base_urls)
     sandbox = set(sandbox_sites)
@@ -78,17 +89,29 @@ def collect_outcomes(
             progress=progress,
             emit=writer.put if writer is not None else None,
             keep_bodies=keep,
+            on_done=_after_writes(writer, on_site_done, site),
         )
         for site in sites
     ]
     local = all(site in sandbox for site in sites)
+    if worker_process is None:
+        worker_process = len(collectors) > 1 and (os.cpu_count() or 1) > 1
+    in_worker = next(([c] for c in collectors if worker_process and c.can_run_in_worker), [])
     try:
-        with _fewer_gc_passes():
-            results = asyncio.run(collect_sites(collectors, chromium_path=chromium_path, local_sandbox_target=local))
+        with fewer_gc_passes():
+            results = asyncio.run(collect_sites(collectors, chromium_path=chromium_path, local_sandbox_target=local,
+                                                in_worker=in_worker))
     finally:
         if writer is not None:
             writer.close()
     return dict(zip(sites, results))
+
+
+def _after_writes(writer: RecordSink | None, on_site_done, site: str):
+    """A site's ``on_done``: ``on_site_done(site, result)`` queued in the writer thread behind the site's records."""
+    if writer is None or on_site_done is None:
+        return None
+    return lambda result: writer.after(lambda: on_site_done(site, result))
 
 
 #: gen-0 threshold of the cyclic garbage collector while fetching (Python's default is 700)
@@ -96,7 +119,7 @@ GC_GEN0_THRESHOLD = 50_000
 
 
 @contextlib.contextmanager
-def _fewer_gc_passes():
+def fewer_gc_passes():
     """Fewer cyclic-GC passes while fetching.
 
     A week allocates millions of short-lived objects (requests, headers, records) that reference counting

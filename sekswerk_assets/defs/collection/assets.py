@@ -77,27 +77,47 @@ def raw_snapshots(context: dg.AssetExecutionContext, config: CollectionConfig, a
         previous = [w for w in store.weeks(site) if w < week]
         previous_ads[site] = store.summary(site, previous[-1])["ads_fetched"] if previous else None
     writers = {site: store.writer(site, week) for site in sites}
+    # the sandbox's seed of the week's year, for every sandbox site (one config load)
+    seed = ad_sites.sandbox_seed(int(year_of_week(week))) if any(map(ad_sites.is_sandbox, sites)) else None
+    staged: dict = {}
+
+    def stage_when_collected(site: str, result) -> None:
+        # in the writer thread, as soon as the site is in: its snapshot is written aside (not yet checked
+        # or promoted) while the other sites are still being fetched
+        try:
+            staged[site] = writers[site].stage(_summary(ad_sites, site, week, result, seed))
+        except Exception as exc:  # noqa: BLE001 (raised for this site alone, below)
+            staged[site] = exc
+
     # records are compressed in a writer thread while the sites are still being fetched
-    outcomes = ad_sites.collect_outcomes(sites, week, progress=context.log.info,
-                                         sink=lambda site, rec: writers[site].add(rec)) if sites else {}
-    # the sandbox's seed of the week's year, for every sandbox site that was collected (one config load)
-    collected = [s for s in sites if not isinstance(outcomes[s], BaseException)]
-    seed = ad_sites.sandbox_seed(int(year_of_week(week))) if any(map(ad_sites.is_sandbox, collected)) else None
+    try:
+        outcomes = ad_sites.collect_outcomes(sites, week, progress=context.log.info,
+                                             sink=lambda site, rec: writers[site].add(rec),
+                                             on_site_done=stage_when_collected) if sites else {}
+    except BaseException:
+        _discard(staged)
+        raise
 
     errors: list[BaseException] = []
     metadata: dict = {}
-    for site in sites:
-        result = outcomes[site]
-        if isinstance(result, BaseException):
-            errors.append(result)
-            failures.append(f"{site}: collection failed ({type(result).__name__})")
-            context.log.error(f"{site} {week}: collection failed ({type(result).__name__})")
-            continue
-        kept = yield from _store_site(context, config, ad_sites, store, writers[site], site, week, result,
-                                      previous_ads[site], seed if ad_sites.is_sandbox(site) else None)
-        if kept is not None:
-            failures.append(kept[0])
-            metadata.update(kept[1])
+    try:
+        for site in sites:
+            result = outcomes[site]
+            if isinstance(result, BaseException):
+                errors.append(result)
+                failures.append(f"{site}: collection failed ({type(result).__name__})")
+                context.log.error(f"{site} {week}: collection failed ({type(result).__name__})")
+                continue
+            snapshot = staged.pop(site)
+            if isinstance(snapshot, BaseException):
+                raise snapshot
+            kept = yield from _store_site(context, config, ad_sites, store, snapshot, site, week, result,
+                                          previous_ads[site], seed if ad_sites.is_sandbox(site) else None)
+            if kept is not None:
+                failures.append(kept[0])
+                metadata.update(kept[1])
+    finally:
+        _discard(staged)
     # the other sites' results are in; now the run fails, naming the site(s) and the reason
     if refused:
         raise PastWeekRefused(description=" ".join(refused + failures))
@@ -107,23 +127,34 @@ def raw_snapshots(context: dg.AssetExecutionContext, config: CollectionConfig, a
         raise dg.Failure(description="; ".join(failures), metadata=metadata) from (errors[0] if errors else None)
 
 
-def _store_site(context, config, ad_sites, store, writer, site, week, result, prev_ads, seed):
-    """Stage, check and promote one site's new snapshot; yield its check results and materialisation.
+def _summary(ad_sites, site: str, week: str, result, seed) -> dict:
+    """The snapshot's summary.json: the collection's counts and where the pages came from."""
+    return {
+        "site": site,
+        "week": week,
+        **result.summary(),
+        "synthetic": ad_sites.is_sandbox(site),
+        "sandbox_seed": seed if ad_sites.is_sandbox(site) else None,
+    }
+
+
+def _discard(staged: dict) -> None:
+    """Remove staged snapshots that were not promoted (the run failed before their turn)."""
+    for snapshot in staged.values():
+        if not isinstance(snapshot, BaseException):
+            snapshot.discard()
+    staged.clear()
+
+
+def _store_site(context, config, ad_sites, store, staged, site, week, result, prev_ads, seed):
+    """Check and promote one site's staged snapshot; yield its check results and materialisation.
 
     Returns None, or why the new snapshot was kept out (the stored one stays) and the new checks' outcomes.
     """
     key = raw_snapshot_key(site)
     ads_ok = result.count("ad", ok=True)
     ads_failed = result.count("ad", ok=False)
-    summary = {
-        "site": site,
-        "week": week,
-        **result.summary(),
-        "synthetic": ad_sites.is_sandbox(site),
-        "sandbox_seed": seed,
-    }
-    # written aside and checked there; it replaces the stored snapshot only if it is not worse
-    staged = writer.stage(summary)
+    # written aside (staged) and checked there; it replaces the stored snapshot only if it is not worse
     try:
         outcomes = snapshot_checks(staged.summary, prev_ads)
         try:
