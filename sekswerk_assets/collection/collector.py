@@ -526,9 +526,10 @@ class SiteCollector:
     # -- a site split over two processes (see ``collection.worker``) ---------------------------------
     @property
     def can_run_in_worker(self) -> bool:
-        """Its browser steps are a wall alone (no JavaScript listing), and static pages go through aiohttp."""
-        return (self.http_client == "aiohttp" and not self.adapter.rendered_listing_path and self.emit is not None
-                and not self.keep_bodies)
+        """Its one browser step is a wall (no JavaScript listing), static pages go through aiohttp, records to a sink."""
+        adapter = self.adapter
+        return (self.http_client == "aiohttp" and bool(adapter.wall_button) and not adapter.rendered_listing_path
+                and self.emit is not None and not self.keep_bodies)
 
     async def run_static(self, handed_over: Callable) -> CollectionResult:
         """The worker process's part of a split site: the crawl, once ``handed_over()`` gives what it needs.
@@ -865,7 +866,11 @@ async def collect_sites(
 
             # started before the sites, so that the worker's site takes its browser turn as early as the others
             for c in in_worker:
-                procs[id(c)] = await start_worker()
+                try:
+                    procs[id(c)] = await start_worker()
+                except OSError as exc:  # no process to be had (e.g. too many open files): the site stays here
+                    log.warning("%s: no collection worker (%s), collected in this process", c.adapter.name,
+                                type(exc).__name__)
         return await asyncio.gather(*(_run_one(c, hub, procs.get(id(c))) for c in collectors), return_exceptions=True)
     finally:
         if warm is not None:

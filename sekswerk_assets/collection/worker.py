@@ -73,20 +73,28 @@ async def run_in_worker(collector: "SiteCollector", hub: "BrowserHub",
     try:
         handed = await collector.run_browser_part(hub)
     except BaseException:
-        proc.kill()
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
         await proc.wait()
         raise
     try:
         job = {"site": site, "base_url": collector.base, "politeness": collector.p, "headers": collector.headers,
                "handed": handed}
-        proc.stdin.write(_frame(("job", job)))
-        await proc.stdin.drain()
+        try:
+            proc.stdin.write(_frame(("job", job)))
+            await proc.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):  # it died before its job: read its exit code below
+            pass
         while True:
             try:
                 kind, payload = await _read(proc.stdout)
             except asyncio.IncompleteReadError:
                 code = await proc.wait()
                 raise WorkerFailed(f"{site}: its collection worker ended without a result (exit code {code})") from None
+            except Exception as exc:  # noqa: BLE001 (a frame that does not unpickle)
+                raise WorkerFailed(f"{site}: unreadable message from its collection worker "
+                                   f"({type(exc).__name__})") from None
             if kind == "records":
                 for rec in payload:
                     collector.emit(site, rec)
@@ -202,4 +210,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # through the package's module, not this ``__main__`` copy: an error sent to the parent must name
+    # classes the parent can unpickle (``sekswerk_assets.collection.worker.WorkerFailed``)
+    from sekswerk_assets.collection.worker import main as _main
+
+    _main()

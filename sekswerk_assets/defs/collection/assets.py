@@ -109,8 +109,11 @@ def raw_snapshots(context: dg.AssetExecutionContext, config: CollectionConfig, a
                 context.log.error(f"{site} {week}: collection failed ({type(result).__name__})")
                 continue
             snapshot = staged.pop(site)
-            if isinstance(snapshot, BaseException):
-                raise snapshot
+            if isinstance(snapshot, BaseException):  # this site's snapshot could not be written; the others go on
+                errors.append(snapshot)
+                failures.append(f"{site}: snapshot not written ({type(snapshot).__name__})")
+                context.log.error(f"{site} {week}: snapshot not written ({type(snapshot).__name__})")
+                continue
             kept = yield from _store_site(context, config, ad_sites, store, snapshot, site, week, result,
                                           previous_ads[site], seed if ad_sites.is_sandbox(site) else None)
             if kept is not None:
