@@ -500,7 +500,7 @@ class SiteCollector:
                 if in_browser_steps:
                     in_browser_steps = False
                     hub.browser_steps_done()
-                    if context is None:
+                    if self.http_client != "browser":
                         # (on the browser path a site keeps its context, and its turn, while it fetches: the
                         # sites still waiting for a turn could not pass their steps while it waited for them)
                         await hub.wait_for_browser_steps(self.p.timeout_s * 4 * self.p.max_attempts)
@@ -531,15 +531,15 @@ class SiteCollector:
         return (self.http_client == "aiohttp" and bool(adapter.wall_button) and not adapter.rendered_listing_path
                 and self.emit is not None and not self.keep_bodies)
 
-    async def run_static(self, handed_over: Callable) -> CollectionResult:
-        """The worker process's part of a split site: the crawl, once ``handed_over()`` gives what it needs.
+    async def run_static(self, handed: tuple) -> CollectionResult:
+        """The worker process's part of a split site: the crawl, from what :meth:`run_browser_part` ``handed``.
 
-        ``handed_over()`` is awaited first and returns what the parent did before: robots.txt's status and
-        body (the parent recorded it), the browser's cookies after the wall, the wall's error (or None) and
-        the site's next request slot, so that its requests stay spaced by its rate limit across both processes.
+        That is robots.txt's status and body (the parent recorded it), the browser's cookies after the wall,
+        the wall's error (or None) and the site's next request slot, so that its requests stay spaced by its
+        rate limit across both processes.
         """
         start = time.perf_counter()
-        robots_status, robots_body, cookies, wall_error, slot = await handed_over()
+        robots_status, robots_body, cookies, wall_error, slot = handed
         self._robots = _robots_parser(urljoin(self.base, "/robots.txt"), robots_status, robots_body)
         self.limiter.not_before(slot)
         self.result.wall_error = wall_error
@@ -859,7 +859,7 @@ async def collect_sites(
     hub = BrowserHub(chromium_path, local_sandbox_target, users=sum(c.needs_browser for c in collectors))
     # the browser starts while robots.txt is fetched
     warm = asyncio.create_task(hub.start()) if hub.users else None
-    procs: dict[int, object] = {}
+    procs: dict[SiteCollector, asyncio.subprocess.Process] = {}
     try:
         if in_worker:
             from sekswerk_assets.collection.worker import start_worker
@@ -867,11 +867,11 @@ async def collect_sites(
             # started before the sites, so that the worker's site takes its browser turn as early as the others
             for c in in_worker:
                 try:
-                    procs[id(c)] = await start_worker()
+                    procs[c] = await start_worker()
                 except OSError as exc:  # no process to be had (e.g. too many open files): the site stays here
                     log.warning("%s: no collection worker (%s), collected in this process", c.adapter.name,
                                 type(exc).__name__)
-        return await asyncio.gather(*(_run_one(c, hub, procs.get(id(c))) for c in collectors), return_exceptions=True)
+        return await asyncio.gather(*(_run_one(c, hub, procs.get(c)) for c in collectors), return_exceptions=True)
     finally:
         if warm is not None:
             await asyncio.gather(warm, return_exceptions=True)
@@ -879,6 +879,7 @@ async def collect_sites(
 
 
 async def _run_one(collector: SiteCollector, hub: BrowserHub, worker) -> CollectionResult:
+    """One site, in this process or (``worker``, a started worker process) split over two; then its ``on_done``."""
     if worker is None:
         result = await collector.run(hub)
     else:

@@ -121,10 +121,8 @@ async def run_in_worker(collector: "SiteCollector", hub: "BrowserHub",
 
 
 def _merged(parent: "CollectionResult", worker: "CollectionResult") -> "CollectionResult":
-    """The worker's result with the parent's part of the site (the wall's record) added."""
+    """The worker's result with the parent's records of the site (robots.txt, the wall) put first."""
     worker.records = parent.records + worker.records
-    worker.layout_problems += parent.layout_problems
-    worker.wall_error = worker.wall_error or parent.wall_error
     return worker
 
 
@@ -163,14 +161,12 @@ async def _serve(out_fd: int) -> None:
 
     try:
         kind, job = await _read(reader)
-        watch = asyncio.ensure_future(_exit_when_parent_gone(reader))  # noqa: F841 (runs until the process ends)
+        # held in a variable: the event loop keeps only a weak reference to a task
+        watch = asyncio.ensure_future(_exit_when_parent_gone(reader))  # noqa: F841
         collector = SiteCollector(ADAPTERS[job["site"]], job["base_url"], job["politeness"],
                                   extra_headers=job["headers"], http_client="aiohttp",
                                   progress=lambda msg: send(("progress", msg)), emit=emit, keep_bodies=False)
-        async def handed_over():
-            return job["handed"]
-
-        result = await collector.run_static(handed_over)
+        result = await collector.run_static(job["handed"])
         flush()
         send(("result", result))
     except Exception as exc:  # noqa: BLE001 (handed to the parent, which fails the site with it)
